@@ -1,0 +1,4 @@
+// @switchboard/projections: pure (state, event) → state reducers shared by the server and the SDK.
+export * from './state';
+export * from './fleet';
+export { REDUCERS } from './reducers';

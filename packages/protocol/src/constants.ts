@@ -1,0 +1,34 @@
+// Wire values and defaults of the Switchboard protocol, named once (SPEC §1–§4).
+
+/** Default HTTP/WebSocket port. @default 8000 */
+export const DEFAULT_PORT = 8000;
+/** Default bind address: loopback, so a token-less server is never exposed (SPEC §6). */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Seconds without an application frame before `/ws/events` closes with 1001. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 90;
+/** Per-connection outbound queue bound in bytes (SPEC §3). */
+export const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
+/** Largest client frame accepted; bigger closes with 1009. */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+/** Largest REST body accepted; bigger answers 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Interval of server protocol pings; a peer that misses one is terminated at the next. */
+export const DEFAULT_PING_INTERVAL_MS = 30_000;
+/** Events kept in the log before compaction. */
+export const DEFAULT_RETENTION_EVENTS = 100_000;
+/** Default git refresh period for workspaces (SPEC §7). */
+export const DEFAULT_GIT_INTERVAL_SECONDS = 30;
+/** Most events one `GET /api/events` answers. */
+export const MAX_POLL_LIMIT = 10_000;
+/** Default `limit` of `GET /api/events`. */
+export const DEFAULT_POLL_LIMIT = 1000;
+/** SDK keepalive: ping this often... */
+export const CLIENT_PING_INTERVAL_MS = 30_000;
+/** ...and reconnect after this long without any server frame. */
+export const CLIENT_SILENCE_TIMEOUT_MS = 90_000;
+/** Consecutive failed connects before the SDK falls back to REST polling. */
+export const FAILED_CONNECTS_BEFORE_POLLING = 3;
+/** Backoff steps in ms before jitter; the last one is the cap (SPEC §9). */
+export const BACKOFF_STEPS_MS = [1000, 2000, 4000, 8000, 16000, 30000] as const;
+/** WebSocket subprotocol announced by the SDK. */
+export const SUBPROTOCOL = 'switchboard.v1';

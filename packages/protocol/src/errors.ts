@@ -1,0 +1,82 @@
+// One registry of error codes: HTTP status, whether the error ends a WebSocket, whether a retry can help.
+// The REST body and the error frame carry the same code; docs/errors.md has a section per code.
+
+import { closeCodeForStatus } from './close-codes';
+
+export interface ErrorSpec {
+  /** HTTP status of the REST answer; the close code is 4000 + status. */
+  status: number;
+  /** Whether a retry of the same request can succeed. */
+  retryable: boolean;
+}
+
+export const ERRORS = {
+  bad_request: { status: 400, retryable: false },
+  invalid_json: { status: 400, retryable: false },
+  validation_failed: { status: 400, retryable: false },
+  invalid_topic: { status: 400, retryable: false },
+  reserved_topic: { status: 400, retryable: false },
+  invalid_cursor: { status: 400, retryable: false },
+  invalid_backlog: { status: 400, retryable: false },
+  unknown_type: { status: 400, retryable: false },
+  unauthorized: { status: 401, retryable: false },
+  token_expired: { status: 401, retryable: false },
+  forbidden: { status: 403, retryable: false },
+  origin_not_allowed: { status: 403, retryable: false },
+  not_found: { status: 404, retryable: false },
+  instance_not_found: { status: 404, retryable: false },
+  message_not_found: { status: 404, retryable: false },
+  workspace_not_found: { status: 404, retryable: false },
+  session_not_found: { status: 404, retryable: false },
+  plan_not_found: { status: 404, retryable: false },
+  method_not_allowed: { status: 405, retryable: false },
+  conflict: { status: 409, retryable: false },
+  instance_exists: { status: 409, retryable: false },
+  invalid_state: { status: 409, retryable: false },
+  payload_too_large: { status: 413, retryable: false },
+  unsupported_media_type: { status: 415, retryable: false },
+  too_many_requests: { status: 429, retryable: true },
+  internal: { status: 500, retryable: true },
+  unavailable: { status: 503, retryable: true },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERRORS, code);
+}
+
+/** The one error class of Switchboard: thrown by handlers, sent as REST body or error frame, rejected by the SDK. */
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra machine-readable detail, e.g. `{ field: 'data.percent' }`. */
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = options?.details;
+  }
+
+  get retryable(): boolean {
+    return ERRORS[this.code].retryable;
+  }
+
+  /** Close code when this error ends a WebSocket (SPEC §3). */
+  get closeCode(): number {
+    return closeCodeForStatus(this.status);
+  }
+
+  /** REST body: `{ error: { code, message, ...details } }`. */
+  toJSON(): { error: { code: ErrorCode; message: string } & Record<string, unknown> } {
+    return { error: { code: this.code, message: this.message, ...(this.details ?? {}) } };
+  }
+
+  /** WebSocket error frame (SPEC §3). */
+  toFrame(): { type: 'error'; code: ErrorCode; message: string } {
+    return { type: 'error', code: this.code, message: this.message };
+  }
+}

@@ -1,0 +1,69 @@
+// Server settings: what `switchboard serve` flags and SWITCHBOARD_* environment variables set (SPEC §1).
+
+import {
+  DEFAULT_GIT_INTERVAL_SECONDS,
+  DEFAULT_HOST,
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_QUEUE_BYTES,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_PORT,
+  DEFAULT_RETENTION_EVENTS,
+} from '@switchboard/protocol';
+
+export interface ServerConfig {
+  /** Bind address. @default '127.0.0.1' */
+  host: string;
+  /** TCP port; 0 picks a free one. @default 8000 */
+  port: number;
+  /** Directory of the SQLite log, instance logs and other state. @default './.switchboard' */
+  dataDir: string;
+  /** Admin token and signing secret; unset means loopback-only without auth (SPEC §6). */
+  token?: string;
+  /** Seconds without an application frame before `/ws/events` and seed 002 streams close with 1001. @default 90 */
+  idleTimeoutSeconds: number;
+  /** Per-connection outbound queue bound. @default 1 MiB */
+  maxQueueBytes: number;
+  /** Largest client frame; larger closes with 1009. @default 64 KiB */
+  maxFrameBytes: number;
+  /** Workspace git refresh period. @default 30 */
+  gitIntervalSeconds: number;
+  /** Extra browser origins allowed to open WebSockets. */
+  allowedOrigins: string[];
+  /** Allow binding a non-loopback address without a token. */
+  insecure: boolean;
+  /** Redis URL for cluster mode (SPEC §11). */
+  redisUrl?: string;
+  /** This node's id in a cluster. */
+  nodeId?: string;
+  /** Protocol ping period; tests shorten it. @default 30000 */
+  pingIntervalMs: number;
+  /** Events kept before compaction. @default 100000 */
+  retentionEvents: number;
+  /** Where operational log lines go (never secrets). @default stderr */
+  log: (line: string) => void;
+}
+
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    host: DEFAULT_HOST,
+    port: DEFAULT_PORT,
+    dataDir: './.switchboard',
+    idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
+    maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES,
+    maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+    gitIntervalSeconds: DEFAULT_GIT_INTERVAL_SECONDS,
+    allowedOrigins: [],
+    insecure: false,
+    pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
+    retentionEvents: DEFAULT_RETENTION_EVENTS,
+    log: (line) => process.stderr.write(`${line}\n`),
+    ...overrides,
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
