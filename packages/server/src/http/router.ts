@@ -1,0 +1,107 @@
+// A small REST router: method + path pattern (`/api/instances/:name/start`) → handler.
+// Handlers return a response value or throw SwitchboardError; errors become `{"error":{code,message}}`.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SwitchboardError } from '@switchboard/protocol';
+import { readJsonBody } from './body';
+import { sendError, sendJson } from './respond';
+
+export interface ApiRequest {
+  method: string;
+  url: URL;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  raw: IncomingMessage;
+  /** Parsed JSON body; 400 on bad JSON, 413 over the limit. */
+  body(): Promise<unknown>;
+}
+
+export interface ApiResponse {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type ApiHandler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
+
+interface Route {
+  method: string;
+  parts: string[];
+  handler: ApiHandler;
+}
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  constructor(private readonly log?: (line: string) => void) {}
+
+  add(method: string, pattern: string, handler: ApiHandler): this {
+    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
+    return this;
+  }
+
+  get(pattern: string, h: ApiHandler): this { return this.add('GET', pattern, h); }
+  post(pattern: string, h: ApiHandler): this { return this.add('POST', pattern, h); }
+  patch(pattern: string, h: ApiHandler): this { return this.add('PATCH', pattern, h); }
+  delete(pattern: string, h: ApiHandler): this { return this.add('DELETE', pattern, h); }
+
+  /** Find a route; `methodMismatch` when the path exists under another method (405). */
+  match(method: string, pathname: string): { handler: ApiHandler; params: Record<string, string> } | 'methodMismatch' | null {
+    const segs = pathname.split('/').filter(Boolean);
+    let pathMatched = false;
+    for (const r of this.routes) {
+      const params = matchParts(r.parts, segs);
+      if (!params) continue;
+      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { handler: r.handler, params };
+      pathMatched = true;
+    }
+    return pathMatched ? 'methodMismatch' : null;
+  }
+
+  /** Serve a request; returns false when no route matched the path (so static files can be tried). */
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, maxBodyBytes: number): Promise<boolean> {
+    const found = this.match(req.method ?? 'GET', url.pathname);
+    if (found === null) return false;
+    if (found === 'methodMismatch') {
+      sendError(res, new SwitchboardError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}`));
+      return true;
+    }
+    let bodyPromise: Promise<unknown> | undefined;
+    const apiReq: ApiRequest = {
+      method: req.method ?? 'GET',
+      url,
+      params: found.params,
+      query: url.searchParams,
+      headers: req.headers,
+      raw: req,
+      body: () => (bodyPromise ??= readJsonBody(req, maxBodyBytes)),
+    };
+    try {
+      const out = await found.handler(apiReq);
+      sendJson(res, out.status ?? 200, out.body, out.headers);
+    } catch (err) {
+      sendError(res, err, this.log);
+    }
+    return true;
+  }
+}
+
+function matchParts(pattern: string[], segs: string[]): Record<string, string> | null {
+  if (pattern.length !== segs.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const s = segs[i]!;
+    if (p.startsWith(':')) {
+      try {
+        params[p.slice(1)] = decodeURIComponent(s);
+      } catch {
+        return null;
+      }
+    } else if (p !== s) {
+      return null;
+    }
+  }
+  return params;
+}

@@ -1,0 +1,5 @@
+// @switchboard/server: the Switchboard server.
+export { startServer, type RunningServer } from './server';
+export { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
+export type { App, Feature } from './app';
+export type { StoredEvent, EventStore } from './store/event-store';

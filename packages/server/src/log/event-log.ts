@@ -1,0 +1,157 @@
+// The event log: validates producer input, appends to the store, folds events into the shared projections and
+// notifies listeners (fan-out, seed streams) synchronously, in log order. The single source of truth (SPEC §2).
+
+import {
+  SwitchboardError,
+  checkEventData,
+  familyOf,
+  isValidTopic,
+  SERVER_FAMILIES,
+  type Cursor,
+} from '@switchboard/protocol';
+import { applyEvent, initialState, type FleetState } from '@switchboard/projections';
+import type { AppendInput, EventStore, StoredEvent } from '../store/event-store';
+
+export type LogListener = (events: readonly StoredEvent[]) => void;
+
+export interface EventLogOptions {
+  /** Events kept in the store; older ones are compacted after the projection is saved. */
+  retentionEvents: number;
+  /** Save the projection after this many appended events, so a restart replays at most this many. @default 2000 */
+  projectionSaveEvery?: number;
+  log?: (line: string) => void;
+}
+
+/** Resumability of a cursor against this log. */
+export type CursorCheck = 'current' | 'resumable' | 'stale';
+
+export class EventLog {
+  private stateValue: FleetState;
+  private readonly listeners = new Set<LogListener>();
+  private sinceSave = 0;
+  private readonly saveEvery: number;
+  private oldestSeq: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: EventLogOptions,
+  ) {
+    this.saveEvery = options.projectionSaveEvery ?? 2000;
+    const saved = store.loadProjection();
+    let state = (saved?.state as FleetState | undefined) ?? initialState();
+    // Fold in what was appended after the last save (at most `saveEvery` events, or all after a crash).
+    let cursor = saved?.seq ?? 0;
+    for (;;) {
+      const page = store.readSince(cursor, 5000);
+      if (page.length === 0) break;
+      for (const e of page) state = applyEvent(state, e);
+      cursor = page[page.length - 1]!.seq;
+    }
+    this.stateValue = state;
+    this.oldestSeq = store.oldest();
+  }
+
+  get epoch(): string {
+    return this.store.epoch;
+  }
+
+  get head(): number {
+    return this.store.head();
+  }
+
+  /** The projections as of `head`. Immutable: a new object after every change. */
+  get state(): FleetState {
+    return this.stateValue;
+  }
+
+  cursor(): Cursor {
+    return { epoch: this.epoch, seq: this.head };
+  }
+
+  /** Oldest seq still in the log; a cursor below `oldest - 1` cannot be resumed. */
+  get oldest(): number {
+    return this.oldestSeq;
+  }
+
+  /** Whether events after `cursor` can be replayed gap-free. */
+  check(cursor: Cursor | undefined): CursorCheck {
+    if (!cursor || cursor.epoch !== this.epoch) return 'stale';
+    if (cursor.seq > this.head) return 'stale';
+    if (cursor.seq === this.head) return 'current';
+    return cursor.seq >= this.oldestSeq - 1 ? 'resumable' : 'stale';
+  }
+
+  /** Register a listener for appended events; returns its removal. */
+  onAppend(fn: LogListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Validate producer input (REST, SDK, CLI): topic names, catalogue shapes, server-only families. */
+  validateProducerInput(inputs: readonly unknown[], pathPrefix = ''): AppendInput[] {
+    return inputs.map((raw, i) => {
+      const where = inputs.length > 1 || pathPrefix ? `${pathPrefix}[${i}].` : '';
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        throw new SwitchboardError('validation_failed', `${where || 'body'} must be an object {topic, data}`, {
+          details: { field: where ? where.slice(0, -1) : 'body' },
+        });
+      }
+      const { topic, data } = raw as { topic?: unknown; data?: unknown };
+      if (!isValidTopic(topic)) {
+        throw new SwitchboardError('invalid_topic', `${where}topic must be a dot-separated name like "agent.started"`, {
+          details: { field: `${where}topic` },
+        });
+      }
+      if (SERVER_FAMILIES.has(familyOf(topic))) {
+        throw new SwitchboardError('reserved_topic', `${where}topic: the ${familyOf(topic)}.* family is written by the server`, {
+          details: { field: `${where}topic` },
+        });
+      }
+      const value = data === undefined ? {} : data;
+      const check = checkEventData(topic, value);
+      if (!check.ok) {
+        throw new SwitchboardError('validation_failed', `${where}${check.message}`, { details: { field: `${where}${check.field}` } });
+      }
+      return { topic, data: value };
+    });
+  }
+
+  /** Append events (already validated, or server-written), fold them and notify listeners. Atomic. */
+  append(inputs: readonly AppendInput[]): StoredEvent[] {
+    const events = this.store.append(inputs);
+    let state = this.stateValue;
+    for (const e of events) state = applyEvent(state, e);
+    this.stateValue = state;
+    this.sinceSave += events.length;
+    if (this.sinceSave >= this.saveEvery) this.saveAndCompact();
+    for (const fn of this.listeners) {
+      try {
+        fn(events);
+      } catch (err) {
+        this.options.log?.(`log listener failed: ${(err as Error).message}`);
+      }
+    }
+    return events;
+  }
+
+  /** Events after `since`, oldest first. */
+  readSince(since: number, limit: number, accept?: (topic: string) => boolean): StoredEvent[] {
+    return this.store.readSince(since, limit, accept);
+  }
+
+  /** Persist the projection, then drop events beyond retention (projections survive compaction). */
+  saveAndCompact(): void {
+    this.store.saveProjection({ seq: this.head, state: this.stateValue });
+    this.sinceSave = 0;
+    const cut = this.head - this.options.retentionEvents;
+    if (cut >= this.oldestSeq) {
+      this.store.compact(cut);
+      this.oldestSeq = this.store.oldest();
+    }
+  }
+
+  close(): void {
+    this.saveAndCompact();
+    this.store.close();
+  }
+}

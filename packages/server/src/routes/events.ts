@@ -1,0 +1,78 @@
+// REST of the event log (SPEC §2): publish, the polling fallback, the snapshot and the health check.
+
+import {
+  DEFAULT_POLL_LIMIT,
+  MAX_POLL_LIMIT,
+  SwitchboardError,
+  isValidPattern,
+  matchAny,
+  splitTopics,
+} from '@switchboard/protocol';
+import { selectState } from '@switchboard/projections';
+import type { App } from '../app';
+
+const startedAt = Date.now();
+
+export function registerEventsApi(app: App, stats: () => Record<string, number>): void {
+  const { router, log } = app;
+
+  router.get('/api/healthz', () => ({
+    body: { status: 'ok', epoch: log.epoch, seq: log.head, uptime_s: Math.round((Date.now() - startedAt) / 1000), ...stats() },
+  }));
+
+  router.post('/api/events', async (req) => {
+    const body = await req.body();
+    if (Array.isArray(body)) {
+      if (body.length === 0) throw new SwitchboardError('validation_failed', 'body: an array must hold at least one event', { details: { field: 'body' } });
+      const events = log.append(log.validateProducerInput(body));
+      return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) } };
+    }
+    const [event] = log.append(log.validateProducerInput([body]));
+    return { status: 201, body: { epoch: log.epoch, seq: event!.seq, id: event!.id } };
+  });
+
+  router.get('/api/events', (req) => {
+    const q = req.query;
+    const since = intParam(q.get('since'), 'since', 0);
+    const limit = intParam(q.get('limit'), 'limit', DEFAULT_POLL_LIMIT);
+    if (limit < 1 || limit > MAX_POLL_LIMIT) {
+      throw new SwitchboardError('validation_failed', `limit must be between 1 and ${MAX_POLL_LIMIT}`, { details: { field: 'limit' } });
+    }
+    const topics = parseTopicsParam(q.get('topics'));
+    const epoch = q.get('epoch');
+    const check = log.check({ epoch: epoch ?? log.epoch, seq: since });
+    if (check === 'stale') {
+      return { body: { epoch: log.epoch, seq: log.head, recovered: false, events: [], has_more: false } };
+    }
+    const accept = topics.length > 0 && !topics.includes('*') ? (t: string) => matchAny(topics, t) : undefined;
+    const page = log.readSince(since, limit + 1, accept);
+    const hasMore = page.length > limit;
+    if (hasMore) page.length = limit;
+    const events = page.map(({ seq, id, topic, ts, data }) => ({ seq, id, topic, ts, data }));
+    return { body: { epoch: log.epoch, seq: log.head, recovered: true, events, has_more: hasMore } };
+  });
+
+  router.get('/api/snapshot', (req) => {
+    const topics = parseTopicsParam(req.query.get('topics'));
+    return { body: { epoch: log.epoch, seq: log.head, state: selectState(log.state, topics.length ? topics : ['*']) } };
+  });
+}
+
+function intParam(value: string | null, field: string, fallback: number): number {
+  if (value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new SwitchboardError('validation_failed', `${field} must be a non-negative integer`, { details: { field } });
+  }
+  return n;
+}
+
+function parseTopicsParam(value: string | null): string[] {
+  const topics = splitTopics(value);
+  for (const t of topics) {
+    if (!isValidPattern(t)) {
+      throw new SwitchboardError('invalid_topic', `topics: ${JSON.stringify(t).slice(0, 80)} is not a topic pattern`, { details: { field: 'topics' } });
+    }
+  }
+  return topics;
+}

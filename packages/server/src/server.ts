@@ -1,0 +1,119 @@
+// Composes the server: store → event log → REST router + WebSocket gateway on one port, and the graceful
+// shutdown of SPEC §1 (stop accepting, close 1001 to every client, flush the store).
+
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
+import type { App } from './app';
+import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
+import { FEATURES } from './features';
+import { Router } from './http/router';
+import { sendError } from './http/respond';
+import { EventLog } from './log/event-log';
+import { registerEventsApi } from './routes/events';
+import type { StoredEvent } from './store/event-store';
+import { SqliteEventStore } from './store/sqlite-store';
+import { registerEventsStream } from './streams/events';
+import { WsGateway } from './ws/gateway';
+import { StreamRegistry } from './ws/stream';
+
+export interface RunningServer {
+  /** `http://host:port` of the listening server. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly epoch: string;
+  readonly config: ServerConfig;
+  readonly log: EventLog;
+  /** Append producer events in-process (validated like `POST /api/events`). */
+  publish(inputs: EventInput[]): StoredEvent[];
+  /** Graceful shutdown; resolves when every socket is closed and the store is flushed. */
+  close(): Promise<void>;
+}
+
+export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const config = defaultConfig(overrides);
+  if (!isLoopbackHost(config.host) && !config.token && !config.insecure) {
+    throw new SwitchboardError(
+      'forbidden',
+      `refusing to bind ${config.host} without --token: anyone on the network could control the fleet (pass --insecure to override)`,
+    );
+  }
+  const store = new SqliteEventStore(config.dataDir);
+  const log = new EventLog(store, { retentionEvents: config.retentionEvents, log: config.log });
+  const router = new Router(config.log);
+  const streams = new StreamRegistry();
+  const closeHooks: Array<() => void | Promise<void>> = [];
+  const app: App = {
+    config,
+    log,
+    router,
+    streams,
+    onClose: (fn) => closeHooks.push(fn),
+    logLine: config.log,
+  };
+
+  const gateway = new WsGateway(streams, {
+    maxFrameBytes: config.maxFrameBytes,
+    maxQueueBytes: config.maxQueueBytes,
+    pingIntervalMs: config.pingIntervalMs,
+    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
+    allowedOrigins: config.allowedOrigins,
+    tokenConfigured: Boolean(config.token),
+    log: config.log,
+  });
+  const fanout = registerEventsStream(app);
+  registerEventsApi(app, () => ({ connections: gateway.heartbeat.size, frames_delivered: fanout.delivered, frames_dropped: fanout.dropped }));
+  for (const feature of FEATURES) await feature(app);
+
+  const http: Server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    router
+      .handle(req, res, url, MAX_BODY_BYTES)
+      .then((handled) => {
+        if (!handled) sendError(res, new SwitchboardError('not_found', `no route for ${req.method} ${url.pathname}`));
+      })
+      .catch((err) => sendError(res, err, config.log));
+  });
+  http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  http.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = http.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    host: config.host,
+    port,
+    config,
+    log,
+    get epoch() {
+      return log.epoch;
+    },
+    publish: (inputs) => log.append(log.validateProducerInput(inputs)),
+    close: () =>
+      (closing ??= (async () => {
+        http.close();
+        await gateway.closeAll();
+        for (const fn of closeHooks.reverse()) {
+          try {
+            await fn();
+          } catch (err) {
+            config.log(`shutdown hook failed: ${(err as Error).message}`);
+          }
+        }
+        http.closeAllConnections();
+        log.close();
+      })()),
+  };
+}

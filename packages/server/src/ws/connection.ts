@@ -1,0 +1,147 @@
+// One server-side WebSocket connection, shared by every stream: an ordered outbound queue of pre-encoded frames
+// flushed once per tick (one corked write burst per socket), the bounded-queue lag rule (SPEC §3), error frames
+// with their close codes, and the bookkeeping the heartbeat needs.
+
+import type { Socket } from 'node:net';
+import WebSocket from 'ws';
+import { SwitchboardError } from '@switchboard/protocol';
+import { encodeTextFrame } from './frame-encoding';
+import { scheduleFlush } from './flusher';
+
+let nextId = 1;
+
+export type QueueState = 'live' | 'lagged';
+
+export interface ConnectionOptions {
+  maxQueueBytes: number;
+  /** Whether the idle rule (no client frame for --idle-timeout → 1001) applies to this stream. */
+  idleRule: boolean;
+}
+
+export class WsConnection {
+  readonly id = nextId++;
+  /** Last application frame from the client (protocol pongs don't count). */
+  lastClientFrameAt = Date.now();
+  /** Cleared by each protocol ping, set by the pong; a peer still false at the next ping is dead. */
+  isAlive = true;
+  queueState: QueueState = 'live';
+  flushScheduled = false;
+  /** Called once the socket drained after a lag; the stream sends its fresh snapshot here. */
+  onResync?: () => void;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly closeHandlers: Array<() => void> = [];
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly socket: Socket,
+    readonly options: ConnectionOptions,
+  ) {
+    ws.once('close', () => {
+      this.closed = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+      for (const fn of this.closeHandlers) fn();
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  get idleRule(): boolean {
+    return this.options.idleRule;
+  }
+
+  /** Bytes waiting: queued here plus buffered in the socket. */
+  get bufferedBytes(): number {
+    return this.pendingBytes + this.socket.writableLength;
+  }
+
+  onClose(fn: () => void): void {
+    this.closeHandlers.push(fn);
+  }
+
+  /** Queue a control frame (subscribed, snapshot, pong, error): never dropped, kept in order with events. */
+  send(frame: object): void {
+    this.push(encodeTextFrame(JSON.stringify(frame)));
+  }
+
+  /** Queue an already-encoded frame unconditionally. */
+  push(encoded: Buffer): void {
+    if (!this.isOpen) return;
+    this.pending.push(encoded);
+    this.pendingBytes += encoded.length;
+    scheduleFlush(this);
+  }
+
+  /**
+   * Queue a delta that may be dropped: over `maxQueueBytes` the connection goes `lagged`, its queued deltas are
+   * dropped, and once the socket drains `onResync` sends a fresh snapshot. Returns false when dropped.
+   */
+  offer(encoded: Buffer): boolean {
+    if (!this.isOpen || this.queueState === 'lagged') return false;
+    if (this.bufferedBytes + encoded.length > this.options.maxQueueBytes) {
+      this.lag();
+      return false;
+    }
+    this.pending.push(encoded);
+    this.pendingBytes += encoded.length;
+    scheduleFlush(this);
+    return true;
+  }
+
+  private lag(): void {
+    this.queueState = 'lagged';
+    this.pending = [];
+    this.pendingBytes = 0;
+    const resume = () => {
+      if (!this.isOpen) return;
+      this.queueState = 'live';
+      this.onResync?.();
+    };
+    if (this.socket.writableLength === 0) setImmediate(resume);
+    else this.socket.once('drain', resume);
+  }
+
+  /** Write queued frames to the socket in one corked burst (called by the flusher). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const frames = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.isOpen) return;
+    if (frames.length === 1) {
+      this.socket.write(frames[0]!);
+      return;
+    }
+    this.socket.cork();
+    for (const f of frames) this.socket.write(f);
+    this.socket.uncork();
+  }
+
+  /** Send an error frame; the connection stays open. */
+  sendError(err: SwitchboardError): void {
+    this.send(err.toFrame());
+  }
+
+  /** Send an error frame and close with 4000 + its status (SPEC §3). */
+  fail(err: SwitchboardError): void {
+    this.sendError(err);
+    this.close(err.closeCode, err.code);
+  }
+
+  /** Flush what is queued, then close with `code`. */
+  close(code: number, reason = ''): void {
+    if (this.closed) return;
+    this.flush();
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.close(code, reason.slice(0, 120));
+    }
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+}

@@ -1,0 +1,132 @@
+// The upgrade path shared by every WebSocket endpoint: route by path, the Origin rule, auth, and the frame rules
+// of SPEC §3 (binary → 1003, malformed → 1008, oversized → 1009 via maxPayload, ping → pong, unknown → error).
+
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { CLOSE, SUBPROTOCOL, SwitchboardError } from '@switchboard/protocol';
+import { WsConnection } from './connection';
+import { Heartbeat } from './heartbeat';
+import { isOriginAllowed } from './origin';
+import type { ClientFrame, StreamRegistry } from './stream';
+
+export interface GatewayOptions {
+  maxFrameBytes: number;
+  maxQueueBytes: number;
+  pingIntervalMs: number;
+  idleTimeoutMs: number;
+  allowedOrigins: readonly string[];
+  tokenConfigured: boolean;
+  /** Checks credentials before the upgrade; throws SwitchboardError (401) to refuse. */
+  authenticate?: (req: IncomingMessage, url: URL) => void;
+  log: (line: string) => void;
+}
+
+const PONG = JSON.stringify({ type: 'pong' });
+
+export class WsGateway {
+  private readonly wss: WebSocketServer;
+  readonly heartbeat: Heartbeat;
+  private draining = false;
+
+  constructor(private readonly streams: StreamRegistry, private readonly options: GatewayOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.heartbeat = new Heartbeat(options.pingIntervalMs, options.idleTimeoutMs);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (this.draining) return reject(socket, 503, 'Service Unavailable');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const found = this.streams.match(url.pathname);
+    if (!found) return reject(socket, 404, 'Not Found');
+    if (!isOriginAllowed(req, this.options.allowedOrigins, this.options.tokenConfigured)) {
+      return reject(socket, 403, 'Forbidden');
+    }
+    try {
+      this.options.authenticate?.(req, url);
+    } catch (err) {
+      const status = err instanceof SwitchboardError ? err.status : 401;
+      return reject(socket, status, status === 403 ? 'Forbidden' : 'Unauthorized');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new WsConnection(ws, socket as Socket, {
+        maxQueueBytes: this.options.maxQueueBytes,
+        idleRule: found.handler.idleRule,
+      });
+      (socket as Socket).setNoDelay(true);
+      this.heartbeat.add(conn);
+      ws.on('error', () => {
+        // ws closes with 1009 / 1002 itself; nothing else to do but not crash.
+      });
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return conn.close(CLOSE.unsupportedData, 'binary frames are not supported');
+        let frame: unknown;
+        try {
+          frame = JSON.parse(data.toString());
+        } catch {
+          return conn.close(CLOSE.policyViolation, 'malformed JSON');
+        }
+        if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof (frame as ClientFrame).type !== 'string') {
+          return conn.close(CLOSE.policyViolation, 'a frame must be an object with a string "type"');
+        }
+        conn.lastClientFrameAt = Date.now();
+        const f = frame as ClientFrame;
+        if (f.type === 'ping') return conn.push(encodePong());
+        let handled = false;
+        try {
+          handled = found.handler.frame?.(conn, f) ?? false;
+        } catch (err) {
+          if (err instanceof SwitchboardError) return conn.sendError(err);
+          this.options.log(`stream frame handler failed: ${(err as Error).stack}`);
+          return conn.fail(new SwitchboardError('internal', 'internal error'));
+        }
+        if (!handled) conn.sendError(new SwitchboardError('unknown_type', `unknown frame type "${f.type.slice(0, 64)}"`));
+      });
+      try {
+        found.handler.open(conn, { url, params: found.params, req });
+      } catch (err) {
+        if (err instanceof SwitchboardError) return conn.fail(err);
+        this.options.log(`stream open failed: ${(err as Error).stack}`);
+        conn.fail(new SwitchboardError('internal', 'internal error'));
+      }
+    });
+  }
+
+  /** Graceful shutdown: refuse new upgrades, close every socket with 1001 and wait (bounded) for them to go. */
+  async closeAll(timeoutMs = 2000): Promise<void> {
+    this.draining = true;
+    this.heartbeat.stop();
+    const conns = [...this.heartbeat.all()];
+    const gone = conns.map((c) => new Promise<void>((resolve) => {
+      if (c.closed) return resolve();
+      c.onClose(resolve);
+    }));
+    for (const c of conns) c.close(CLOSE.goingAway, 'server shutting down');
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.all(gone), timer]);
+    for (const c of conns) if (!c.closed) c.terminate();
+    this.wss.close();
+  }
+}
+
+let pongFrame: Buffer | undefined;
+function encodePong(): Buffer {
+  // Encoded once; every pong is the same bytes.
+  if (!pongFrame) pongFrame = Buffer.from([0x81, PONG.length, ...Buffer.from(PONG)]);
+  return pongFrame;
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  const body = JSON.stringify({ error: { code: status === 404 ? 'not_found' : status === 403 ? 'forbidden' : status === 503 ? 'unavailable' : 'unauthorized', message: text } });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

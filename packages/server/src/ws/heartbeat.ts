@@ -1,0 +1,59 @@
+// One timer for every socket's protocol pings and one for the idle rule, never a timer per connection (SPEC §3):
+// a peer that has not answered the previous ping is terminated; a client silent past the idle timeout gets 1001.
+
+import { CLOSE } from '@switchboard/protocol';
+import type { WsConnection } from './connection';
+import { PING_FRAME } from './frame-encoding';
+
+export class Heartbeat {
+  private readonly conns = new Set<WsConnection>();
+  private readonly pingTimer: NodeJS.Timeout;
+  private readonly idleTimer: NodeJS.Timeout;
+
+  constructor(pingIntervalMs: number, private readonly idleTimeoutMs: number) {
+    this.pingTimer = setInterval(() => this.pingAll(), pingIntervalMs);
+    this.pingTimer.unref();
+    this.idleTimer = setInterval(() => this.reapIdle(), Math.max(50, Math.min(1000, idleTimeoutMs / 4)));
+    this.idleTimer.unref();
+  }
+
+  add(conn: WsConnection): void {
+    this.conns.add(conn);
+    conn.ws.on('pong', () => {
+      conn.isAlive = true;
+    });
+    conn.onClose(() => this.conns.delete(conn));
+  }
+
+  get size(): number {
+    return this.conns.size;
+  }
+
+  all(): IterableIterator<WsConnection> {
+    return this.conns.values();
+  }
+
+  private pingAll(): void {
+    for (const c of this.conns) {
+      if (!c.isAlive) {
+        c.terminate();
+        continue;
+      }
+      c.isAlive = false;
+      // Written raw, behind any queued frames; ws answers the peer's pong through its 'pong' event.
+      c.push(PING_FRAME);
+    }
+  }
+
+  private reapIdle(): void {
+    const cutoff = Date.now() - this.idleTimeoutMs;
+    for (const c of this.conns) {
+      if (c.idleRule && c.lastClientFrameAt < cutoff && c.isOpen) c.close(CLOSE.goingAway, 'idle timeout');
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.pingTimer);
+    clearInterval(this.idleTimer);
+  }
+}
