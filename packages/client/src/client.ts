@@ -1,0 +1,427 @@
+// The SDK entry point (SPEC §9): wires the connection state machine, one socket at a time, resume,
+// keepalive, retry/backoff and the polling fallback to the projection store and the topic router.
+
+import {
+  SwitchboardError,
+  type Cursor,
+  type EventInput,
+  type PublishManyResponse,
+  type PublishOneResponse,
+} from '@switchboard/protocol';
+import type { FleetState } from '@switchboard/projections';
+import type { ClientError, ClientEvents, SnapshotEvent } from './client-events';
+import { Connection, type ServerFrame } from './connection';
+import { ConnectionState, type ConnectionStatus, type StateReason } from './connection-state';
+import { FATAL_CLOSE_CODES } from './constants';
+import { Emitter } from './emitter';
+import { EventRouter, type EventHandler } from './event-router';
+import { Keepalive } from './keepalive';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+import { watchPage } from './page-lifecycle';
+import { Poller } from './poller';
+import { RestClient, isAuthError } from './rest';
+import { RetryPolicy } from './retry-policy';
+import { Scheduler } from './scheduler';
+import { SendQueue, type SendResult } from './send-queue';
+import { ClientStore, type StoreListener } from './store';
+import { Subscription } from './subscription';
+import { resolveEndpoints, withToken, type Endpoints } from './url';
+import { loadWebSocket } from './websocket';
+
+
+/** How a socket ended, as far as the retry logic cares. */
+interface SocketEnd {
+  /** It never got a server frame: a failed connect. */
+  failed: boolean;
+  /** Reason to report when the socket was open (open → reconnecting). @default socket_dropped */
+  drop?: StateReason;
+  closeCode: number | null;
+  timedOut: boolean;
+}
+
+/**
+ * A live view of one Switchboard server. Create it with `createClient`.
+ *
+ * @example
+ * const client = createClient({ url: 'http://127.0.0.1:8000', topics: ['agent.*', 'session.*'] });
+ * client.on('state', ({ to }) => console.log(statusLabel(to)));
+ * const off = client.subscribe('agent.*', (e) => console.log(e.topic, e.data));
+ * await client.publish('agent.started', { id: 'a1', session_id: 's1', name: 'planner' });
+ * client.close();
+ */
+export class SwitchboardClient {
+  /** Topic patterns subscribed on the server. */
+  readonly topics: readonly string[];
+  /** The socket and REST endpoints derived from `url`. */
+  readonly endpoints: Endpoints;
+
+  readonly #o: ResolvedOptions;
+  readonly #scheduler: Scheduler;
+  readonly #emitter: Emitter<ClientEvents>;
+  readonly #machine: ConnectionState;
+  readonly #router: EventRouter;
+  readonly #store: ClientStore;
+  readonly #retry: RetryPolicy;
+  readonly #queue: SendQueue;
+  readonly #rest: RestClient;
+  readonly #poller: Poller;
+  readonly #keepalive: Keepalive;
+  readonly #subscription: Subscription;
+
+  #connection: Connection | null = null;
+  /** Tag of the newest connect attempt; anything started under an older tag is superseded. */
+  #attemptTag = 0;
+  #cancelRetry: (() => void) | null = null;
+  #cancelConnectTimeout: (() => void) | null = null;
+  #lastServerErrorCode: string | undefined;
+  #unwatchPage: (() => void) | null = null;
+
+  constructor(options: ClientOptions) {
+    const o = resolveOptions(options);
+    this.#o = o;
+    this.topics = o.topics;
+    const base = (globalThis as { location?: { href?: string } }).location?.href;
+    this.endpoints = resolveEndpoints(o.url, base);
+    this.#scheduler = new Scheduler(o.timers);
+    this.#emitter = new Emitter<ClientEvents>((error, event) =>
+      this.#reportHandlerError(error, `a "${String(event)}" listener threw`, event === 'error'),
+    );
+    this.#machine = new ConnectionState((change) => this.#emitter.emit('state', change));
+    this.#router = new EventRouter((error, _event, pattern) =>
+      this.#reportHandlerError(error, `a handler of "${pattern}" threw`),
+    );
+    this.#store = new ClientStore(o.topics, (error) => this.#reportHandlerError(error, 'an onStateChange listener threw'));
+    this.#subscription = new Subscription({
+      topics: o.topics,
+      store: this.#store,
+      router: this.#router,
+      emit: (event, payload) => this.#emitter.emit(event, payload),
+      emitError: (source, code, message, error) => this.#emitError(source, code, message, error),
+    });
+    this.#retry = new RetryPolicy({
+      maxReconnectAttempts: o.maxReconnectAttempts,
+      failuresBeforePolling: o.failuresBeforePolling,
+      backoff: o.backoff,
+      random: o.random,
+    });
+    this.#queue = new SendQueue(o.maxQueuedFrames);
+    this.#rest = new RestClient({ httpBase: this.endpoints.httpBase, token: o.token, fetch: o.fetch });
+    this.#poller = new Poller({
+      rest: this.#rest,
+      scheduler: this.#scheduler,
+      topics: o.topics,
+      intervalMs: o.pollIntervalMs,
+      limit: o.pollLimit,
+      cursor: () => this.#store.cursor,
+      onSnapshot: (s) => this.#subscription.applySnapshot({ ...s, state: s.state as SnapshotEvent['state'], source: 'poll' }),
+      onEvent: (e) => this.#subscription.acceptEvent(e),
+      onError: (error) => this.#pollFailed(error),
+    });
+    this.#keepalive = new Keepalive({
+      scheduler: this.#scheduler,
+      pingIntervalMs: o.pingIntervalMs,
+      silenceTimeoutMs: o.silenceTimeoutMs,
+      sendPing: () => this.#connection?.send('{"type":"ping"}'),
+      onSilence: (silentMs) => this.#silent(silentMs),
+    });
+    if (o.autoConnect) this.connect();
+  }
+
+  // ---- observation ---------------------------------------------------------------------------
+
+  /** Connection status: `connecting`, `open`, `reconnecting`, `polling` or `closed`. */
+  get status(): ConnectionStatus {
+    return this.#machine.status;
+  }
+
+  /** The projections of the subscribed families; a new object after every change, never mutated. */
+  get state(): FleetState {
+    return this.#store.state;
+  }
+
+  /** Same as `state`; shaped for `useSyncExternalStore(client.onStateChange, client.getState)`. */
+  getState = (): FleetState => this.#store.state;
+
+  /** Where a resume starts: epoch and last applied seq; null before the first snapshot or event. */
+  get cursor(): Cursor | null {
+    return this.#store.cursor;
+  }
+
+  /** Frames waiting for a socket. */
+  get queuedFrames(): number {
+    return this.#queue.size;
+  }
+
+  /** Listen to a client event (`state`, `snapshot`, `subscribed`, `event`, `error`, `retry`); returns the unsubscribe. */
+  on<K extends keyof ClientEvents>(event: K, fn: (payload: ClientEvents[K]) => void): () => void {
+    return this.#emitter.on(event, fn);
+  }
+
+  /** Run `fn(state, previous)` after every change of `state`; returns the unsubscribe. */
+  onStateChange = (fn: StoreListener): (() => void) => this.#store.subscribe(fn);
+
+  /**
+   * Call `handler` for every event whose topic matches `pattern` (`*`, `family.*` or exact), after it
+   * was applied to `state`. Many handlers per pattern; returns this handler's unsubscribe. Only events of
+   * the `topics` the client subscribed on the server can arrive.
+   */
+  subscribe<D = unknown>(pattern: string, handler: EventHandler<D>): () => void {
+    return this.#router.add(pattern, handler as EventHandler);
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  /**
+   * Send a frame on the socket, or queue it (in order, up to `maxQueuedFrames`) until the next socket
+   * opens. Returns what happened to it.
+   */
+  send(frame: { type: string } & Record<string, unknown>): SendResult {
+    if (typeof frame !== 'object' || frame === null || typeof frame.type !== 'string') {
+      throw new TypeError('switchboard client: send() takes an object with a string `type`');
+    }
+    const text = JSON.stringify(frame);
+    // Queued frames go first, so order holds even if a socket just opened.
+    if (this.#queue.size === 0 && this.#connection?.send(text)) return 'sent';
+    return this.#queue.push(text) ? 'queued' : 'dropped';
+  }
+
+  /**
+   * Append events through `POST /api/events`: one (`publish(topic, data)` → `{epoch, seq, id}`) or
+   * several atomically (`publish([{topic, data}, …])` → `{epoch, seqs}`). Rejects with a
+   * `SwitchboardError` carrying the server's code (e.g. `validation_failed`, `reserved_topic`).
+   */
+  publish<D = unknown>(topic: string, data: D): Promise<PublishOneResponse>;
+  publish(events: EventInput[]): Promise<PublishManyResponse>;
+  publish(topicOrEvents: string | EventInput[], data?: unknown): Promise<PublishOneResponse | PublishManyResponse> {
+    if (Array.isArray(topicOrEvents)) return this.#rest.publish(topicOrEvents);
+    return this.#rest.publish({ topic: topicOrEvents, data });
+  }
+
+  /** Start connecting (only needed with `autoConnect: false` or after `close()`); no-op unless closed. */
+  connect(): void {
+    if (this.#machine.status !== 'closed') return;
+    this.#retry.reset();
+    this.#machine.transition('connecting', { code: 'connect_requested' });
+    if (this.#o.pageTarget) {
+      this.#unwatchPage = watchPage(this.#o.pageTarget, {
+        onUnload: (event) => this.#shutdown({ code: 'page_unload', event }),
+        onOnline: () => this.#retryNow(),
+      });
+    }
+    void this.#openSocket(0);
+  }
+
+  /** Close the socket with 1000, stop polling and every timer, and move to `closed`. Idempotent. */
+  close(): void {
+    if (this.#machine.status === 'closed') return;
+    this.#shutdown({ code: 'client_closed' });
+  }
+
+  // ---- socket lifecycle ----------------------------------------------------------------------
+
+  async #openSocket(attempt: number): Promise<void> {
+    const tag = ++this.#attemptTag;
+    this.#cancelRetry = null;
+    let Ctor;
+    try {
+      Ctor = await loadWebSocket(this.#o.WebSocket);
+    } catch (error) {
+      if (tag !== this.#attemptTag) return;
+      this.#emitError('socket', 'websocket_unavailable', (error as Error).message, error);
+      this.#socketEnded({ failed: true, closeCode: null, timedOut: false });
+      return;
+    }
+    if (tag !== this.#attemptTag || this.#machine.status === 'closed') return;
+    let socket;
+    try {
+      socket = new Ctor(withToken(this.endpoints.socketUrl, this.#o.token), [...this.#o.protocols]);
+    } catch (error) {
+      this.#emitError('socket', 'websocket_failed', (error as Error).message, error);
+      this.#socketEnded({ failed: true, closeCode: null, timedOut: false });
+      return;
+    }
+    const connection = new Connection(tag, socket, {
+      onOpen: (c) => this.#current(c) && this.#opened(c, attempt),
+      onFrame: (c, frame) => this.#current(c) && this.#frame(c, frame),
+      onInvalidFrame: (c, reason) => this.#current(c) && this.#emitError('protocol', 'invalid_frame', reason, null),
+      onClose: (c, info) => this.#current(c) && this.#closed(c, info),
+    });
+    this.#connection = connection;
+    this.#cancelConnectTimeout = this.#scheduler.after(this.#o.connectTimeoutMs, () => {
+      this.#cancelConnectTimeout = null;
+      if (!this.#current(connection) || connection.opened) return;
+      this.#dropConnection(connection, false);
+      this.#socketEnded({ failed: true, closeCode: null, timedOut: true });
+    });
+  }
+
+  /** Whether `c` is the live attempt; callbacks of superseded sockets are ignored. */
+  #current(c: Connection): boolean {
+    return c === this.#connection && c.id === this.#attemptTag;
+  }
+
+  #opened(connection: Connection, attempt: number): void {
+    this.#cancelConnectTimeout?.();
+    this.#cancelConnectTimeout = null;
+    this.#poller.stop();
+    this.#machine.transition('open', { code: 'socket_opened', attempt });
+    if (!this.#current(connection)) return; // a `state` listener closed the client
+    this.#keepalive.start();
+    // Resume from the last applied event; the server answers recovered:true or sends a snapshot.
+    this.#connection?.send(JSON.stringify(this.#subscription.subscribeFrame()));
+    this.#queue.flush((text) => this.#connection?.send(text) ?? false);
+  }
+
+  #closed(connection: Connection, info: { code: number; reason: string }): void {
+    this.#dropConnection(connection, false);
+    if (FATAL_CLOSE_CODES.has(info.code)) {
+      this.#shutdown({
+        code: 'server_rejected',
+        closeCode: info.code,
+        closeReason: info.reason,
+        ...(this.#lastServerErrorCode ? { errorCode: this.#lastServerErrorCode } : {}),
+      });
+      return;
+    }
+    this.#socketEnded({
+      failed: connection.framesReceived === 0,
+      drop: { code: 'socket_dropped', closeCode: info.code, closeReason: info.reason },
+      closeCode: info.code,
+      timedOut: false,
+    });
+  }
+
+  #silent(silentMs: number): void {
+    const connection = this.#connection;
+    if (!connection) return;
+    this.#dropConnection(connection, true);
+    this.#socketEnded({
+      failed: connection.framesReceived === 0,
+      drop: { code: 'heartbeat_timeout', silentMs },
+      closeCode: null,
+      timedOut: true,
+    });
+  }
+
+  /** Forget the live socket (closing it if still up) and everything tied to it. */
+  #dropConnection(connection: Connection, terminate: boolean): void {
+    connection.detach({ terminate });
+    if (this.#connection === connection) this.#connection = null;
+    this.#cancelConnectTimeout?.();
+    this.#cancelConnectTimeout = null;
+    this.#keepalive.stop();
+    this.#subscription.reset();
+    this.#lastServerErrorCode = undefined;
+  }
+
+  /** A socket attempt is over: back off and retry, fall back to polling, or give up. */
+  #socketEnded(end: SocketEnd): void {
+    const decision = this.#retry.next(end.failed);
+    if (decision.action === 'give_up') {
+      this.#shutdown({ code: 'retries_exhausted', attempts: decision.attempts });
+      return;
+    }
+    // `state` listeners may call close() during any transition below; stop as soon as that happens.
+    if (this.#machine.is('open')) {
+      this.#machine.transition('reconnecting', end.drop ?? { code: 'socket_dropped', closeCode: end.closeCode ?? 1006, closeReason: '' });
+    }
+    if (this.#machine.is('closed')) return;
+    if (decision.poll && !this.#machine.is('polling')) {
+      this.#machine.transition('polling', { code: 'polling_fallback', failures: decision.failures });
+      if (this.#machine.is('closed')) return;
+      this.#poller.start();
+    } else if (this.#machine.is('connecting')) {
+      this.#machine.transition('reconnecting', {
+        code: 'connect_failed',
+        failures: decision.failures,
+        closeCode: end.closeCode,
+        timedOut: end.timedOut,
+      });
+    }
+    this.#emitter.emit('retry', { attempt: decision.attempt, delayMs: decision.delayMs, failures: decision.failures });
+    if (this.#machine.is('closed')) return; // a `retry` or `state` listener closed the client
+    this.#cancelRetry = this.#scheduler.after(decision.delayMs, () => void this.#openSocket(decision.attempt));
+  }
+
+  /** The network is back (`online`): skip the rest of the backoff wait. */
+  #retryNow(): void {
+    if (!this.#cancelRetry) return;
+    this.#cancelRetry();
+    void this.#openSocket(this.#retry.attempts);
+  }
+
+  /** The one way to `closed`: stop every socket, poll and timer, then report the move. */
+  #shutdown(reason: StateReason): void {
+    if (this.#machine.is('closed')) return;
+    this.#attemptTag++;
+    if (this.#connection) this.#dropConnection(this.#connection, false);
+    this.#cancelRetry?.();
+    this.#cancelRetry = null;
+    this.#poller.stop();
+    this.#keepalive.stop();
+    this.#queue.clear();
+    this.#scheduler.cancelAll();
+    this.#unwatchPage?.();
+    this.#unwatchPage = null;
+    this.#retry.reset();
+    this.#machine.transition('closed', reason);
+  }
+
+  #pollFailed(error: unknown): 'retry' | 'stop' {
+    const code = error instanceof SwitchboardError ? ((error.details?.server_code as string | undefined) ?? error.code) : 'unavailable';
+    this.#emitError('poll', code, (error as Error)?.message ?? String(error), error);
+    if (isAuthError(error)) {
+      this.#shutdown({ code: 'poll_rejected', errorCode: code, status: error.status });
+      return 'stop';
+    }
+    return 'retry';
+  }
+
+  // ---- frames --------------------------------------------------------------------------------
+
+  #frame(connection: Connection, frame: ServerFrame): void {
+    this.#keepalive.touch();
+    // A server frame proves the socket works: backoff and failure counts start over (SPEC §9).
+    this.#retry.reset();
+    switch (frame.type) {
+      case 'subscribed':
+        return this.#subscription.onSubscribed(frame);
+      case 'snapshot':
+        return this.#subscription.onSnapshotFrame(frame, () => this.#current(connection));
+      case 'error':
+        this.#lastServerErrorCode = String(frame.code);
+        return this.#emitError('server', String(frame.code), String(frame.message ?? ''), frame);
+      case 'pong':
+      case 'unsubscribed':
+        return;
+    }
+    this.#subscription.onEventFrame(frame);
+  }
+
+  // ---- errors --------------------------------------------------------------------------------
+
+  #emitError(source: ClientError['source'], code: string, message: string, error: unknown): void {
+    this.#emitter.emit('error', { source, code, message, error });
+  }
+
+  #reportHandlerError(error: unknown, message: string, fromErrorListener = false): void {
+    if (!fromErrorListener && this.#emitter.count('error') > 0) {
+      this.#emitError('handler', 'handler_threw', `${message}: ${(error as Error)?.message ?? error}`, error);
+    } else {
+      // Nobody listens for errors (or the error listener itself threw): do not swallow a bug in user code.
+      console.error(`switchboard client: ${message}`, error);
+    }
+  }
+}
+
+/**
+ * Create a client and (unless `autoConnect: false`) start connecting.
+ *
+ * @example
+ * import { createClient, statusLabel } from '@switchboard/client';
+ * const client = createClient({ url: 'http://127.0.0.1:8000', topics: ['task.*'] });
+ * client.subscribe('task.completed', (e) => toast(`${e.data.id} done`));
+ */
+export function createClient(options: ClientOptions): SwitchboardClient {
+  return new SwitchboardClient(options);
+}

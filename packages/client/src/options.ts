@@ -1,0 +1,115 @@
+// The options of `createClient`, their defaults, and the checks that turn bad ones into clear errors.
+
+import { backoffDelay, isValidPattern } from '@switchboard/protocol';
+import {
+  CLIENT_PING_INTERVAL_MS,
+  CLIENT_SILENCE_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_QUEUED_FRAMES,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_POLL_LIMIT,
+  DEFAULT_TOPICS,
+  FAILED_CONNECTS_BEFORE_POLLING,
+  SUBPROTOCOL,
+} from './constants';
+import type { PageTarget } from './page-lifecycle';
+import type { FetchFn } from './rest';
+import type { BackoffFn } from './retry-policy';
+import type { Timers } from './scheduler';
+import type { WebSocketConstructor } from './websocket';
+
+export interface ClientOptions {
+  /**
+   * Server base URL: `http://127.0.0.1:8000` (the stream is then `ws://127.0.0.1:8000/ws/events`), or a
+   * ws(s) URL (`ws://host:8000`, or `ws://host:8000/ws/agents` used as is). Relative URLs resolve against
+   * `location.href` in browsers.
+   */
+  url: string;
+  /** Topic patterns to subscribe to on the server: exact, `family.*` or `*`. @default ['*'] */
+  topics?: readonly string[];
+  /** Token for servers started with `--token` (SPEC §6): `?token=` on the socket, `Authorization: Bearer` on REST. */
+  token?: string;
+  /** Reconnect attempts in a row before giving up (→ `closed`, reason `retries_exhausted`). @default Infinity */
+  maxReconnectAttempts?: number;
+  /** Failed connects in a row before REST polling takes over (SPEC §9). @default 3 */
+  failuresBeforePolling?: number;
+  /** WebSocket constructor. @default globalThis.WebSocket, else the `ws` package (Node 20) */
+  WebSocket?: WebSocketConstructor;
+  /** Subprotocols offered on the socket. @default ['switchboard.v1'] */
+  protocols?: readonly string[];
+  /** @default globalThis.fetch */
+  fetch?: FetchFn;
+  /** Random source in [0, 1) for backoff jitter. @default Math.random */
+  random?: () => number;
+  /** Backoff before reconnect attempt n. @default backoffDelay (1, 2, 4, 8, 16, 30 s, jitter × 0.5–1) */
+  backoff?: BackoffFn;
+  /** Timers and clock. @default the platform's setTimeout/clearTimeout and Date.now */
+  timers?: Timers;
+  /** Application ping interval while open. @default 30000 */
+  pingIntervalMs?: number;
+  /** Drop the socket and reconnect after this long without a server frame. @default 90000 */
+  silenceTimeoutMs?: number;
+  /** A socket not open after this long counts as a failed connect. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Polling interval when the last page had no more. @default 2000 */
+  pollIntervalMs?: number;
+  /** Events per polling page. @default 1000 */
+  pollLimit?: number;
+  /** Frames kept by `send()` while disconnected. @default 1000 */
+  maxQueuedFrames?: number;
+  /** Connect in `createClient`; otherwise call `connect()`. @default true */
+  autoConnect?: boolean;
+  /**
+   * Where page lifecycle events come from: `pagehide`/`beforeunload` close the client, `online` retries
+   * at once. `null` disables it. @default `window` in browsers, none in Node
+   */
+  pageTarget?: PageTarget | null;
+}
+
+export type ResolvedOptions = Required<Omit<ClientOptions, 'token' | 'WebSocket' | 'fetch' | 'timers' | 'pageTarget'>> &
+  Pick<ClientOptions, 'token' | 'WebSocket' | 'fetch' | 'timers'> & { pageTarget: PageTarget | null };
+
+function positive(name: string, value: number, allowZero = false): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new TypeError(`switchboard client: option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}`);
+  }
+  return value;
+}
+
+function defaultPageTarget(): PageTarget | null {
+  const w = (globalThis as { window?: PageTarget }).window;
+  return w && typeof w.addEventListener === 'function' ? w : null;
+}
+
+/** Fill defaults and reject options that cannot work (programmer errors, thrown at `createClient`). */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  if (!options || typeof options.url !== 'string') {
+    throw new TypeError('switchboard client: createClient({ url }) needs a url such as http://127.0.0.1:8000');
+  }
+  const topics = [...(options.topics ?? DEFAULT_TOPICS)];
+  if (topics.length === 0) throw new TypeError('switchboard client: topics must not be empty; use ["*"] for everything');
+  for (const t of topics) {
+    if (!isValidPattern(t)) throw new TypeError(`switchboard client: invalid topic pattern ${JSON.stringify(t)}`);
+  }
+  return {
+    url: options.url,
+    topics,
+    token: options.token,
+    maxReconnectAttempts: positive('maxReconnectAttempts', options.maxReconnectAttempts ?? Infinity, true),
+    failuresBeforePolling: positive('failuresBeforePolling', options.failuresBeforePolling ?? FAILED_CONNECTS_BEFORE_POLLING),
+    WebSocket: options.WebSocket,
+    protocols: [...(options.protocols ?? [SUBPROTOCOL])],
+    fetch: options.fetch,
+    random: options.random ?? Math.random,
+    backoff: options.backoff ?? backoffDelay,
+    timers: options.timers,
+    pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs ?? CLIENT_PING_INTERVAL_MS),
+    silenceTimeoutMs: positive('silenceTimeoutMs', options.silenceTimeoutMs ?? CLIENT_SILENCE_TIMEOUT_MS),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    pollIntervalMs: positive('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
+    pollLimit: positive('pollLimit', options.pollLimit ?? DEFAULT_POLL_LIMIT),
+    maxQueuedFrames: positive('maxQueuedFrames', options.maxQueuedFrames ?? DEFAULT_MAX_QUEUED_FRAMES, true),
+    autoConnect: options.autoConnect ?? true,
+    pageTarget: options.pageTarget === undefined ? defaultPageTarget() : options.pageTarget,
+  };
+}

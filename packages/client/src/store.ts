@@ -1,0 +1,111 @@
+// The client's copy of the server's read models: the shared projections folded over a snapshot and the
+// events after it, plus the resume cursor and duplicate protection. Pure: values in, values out.
+
+import type { Cursor } from '@switchboard/protocol';
+import { applyEvent, initialState, stateKeysFor, type FleetState } from '@switchboard/projections';
+import type { SwitchboardEvent } from './event-router';
+
+/** Whether an event with `seq` was already applied, given the last applied seq (null: none yet). */
+export function isDuplicate(lastSeq: number | null, seq: number): boolean {
+  return lastSeq !== null && seq <= lastSeq;
+}
+
+/**
+ * The state after a snapshot for `topics`: every family the topics reach is replaced by the snapshot's
+ * slice (or reset when the snapshot leaves it out); families outside the topics are kept.
+ */
+export function replaceFamilies(current: FleetState, snapshotState: Record<string, unknown>, topics: Iterable<string>): FleetState {
+  const fresh = initialState() as unknown as Record<string, unknown>;
+  const next = { ...current } as unknown as Record<string, unknown>;
+  for (const key of stateKeysFor(topics)) next[key] = fresh[key];
+  for (const [key, slice] of Object.entries(snapshotState)) next[key] = slice;
+  return next as unknown as FleetState;
+}
+
+/** Called after every change of the state. */
+export type StoreListener = (state: FleetState, previous: FleetState) => void;
+
+/** What `acceptEvent` did with an event. */
+export type AcceptResult = 'applied' | 'duplicate';
+
+/**
+ * State + cursor. The state object is never mutated: a new identity means a change, so
+ * `useSyncExternalStore` can compare by reference. Listeners run after every change; one that throws
+ * goes to `onListenerError` and the others still run.
+ */
+export class ClientStore {
+  #state: FleetState = initialState();
+  #epoch: string | null = null;
+  #lastSeq: number | null = null;
+  readonly #topics: readonly string[];
+  readonly #listeners = new Set<StoreListener>();
+  readonly #onListenerError: (error: unknown) => void;
+
+  constructor(topics: readonly string[], onListenerError: (error: unknown) => void = () => {}) {
+    this.#topics = topics;
+    this.#onListenerError = onListenerError;
+  }
+
+  /** Run `fn(state, previous)` after every change; returns the unsubscribe. */
+  subscribe(fn: StoreListener): () => void {
+    const entry: StoreListener = (s, p) => fn(s, p);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  #changed(state: FleetState, previous: FleetState): void {
+    for (const fn of [...this.#listeners]) {
+      try {
+        fn(state, previous);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
+  }
+
+  get state(): FleetState {
+    return this.#state;
+  }
+
+  /** Where to resume from: the epoch and the last applied seq; null before the first snapshot/event. */
+  get cursor(): Cursor | null {
+    return this.#epoch !== null && this.#lastSeq !== null ? { epoch: this.#epoch, seq: this.#lastSeq } : null;
+  }
+
+  get epoch(): string | null {
+    return this.#epoch;
+  }
+
+  /** The server confirmed a resume in `epoch` (`subscribed` with `recovered: true`). */
+  confirmEpoch(epoch: string): void {
+    if (this.#epoch !== epoch) {
+      // A resume is only granted within one epoch; a different one would make our seq meaningless.
+      this.#epoch = epoch;
+    }
+  }
+
+  /** Replace the subscribed families with a snapshot and move the cursor to its (epoch, seq). */
+  applySnapshot(snapshot: { epoch: string; seq: number; state: Record<string, unknown> }): void {
+    const previous = this.#state;
+    this.#state = replaceFamilies(previous, snapshot.state ?? {}, this.#topics);
+    this.#epoch = snapshot.epoch;
+    this.#lastSeq = snapshot.seq;
+    this.#changed(this.#state, previous);
+  }
+
+  /**
+   * Fold one event in unless it is a duplicate (seq ≤ cursor). The cursor advances only after the
+   * projection returned, so an event whose reducer throws is not marked as applied.
+   */
+  acceptEvent(event: SwitchboardEvent): AcceptResult {
+    if (isDuplicate(this.#lastSeq, event.seq)) return 'duplicate';
+    const previous = this.#state;
+    const next = applyEvent(previous, { topic: event.topic, data: event.data, ts: event.ts, seq: event.seq });
+    this.#state = next;
+    this.#lastSeq = event.seq;
+    if (next !== previous) this.#changed(next, previous);
+    return 'applied';
+  }
+}
