@@ -12,6 +12,8 @@ export const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 /** Largest REST body accepted; bigger answers 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Client frames one connection may send per second before it is closed with 1013 (SPEC §13). */
+export const DEFAULT_MAX_FRAMES_PER_SECOND = 500;
 /** Interval of server protocol pings; a peer that misses one is terminated at the next. */
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Events kept in the log before compaction. */

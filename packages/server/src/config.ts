@@ -5,6 +5,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_SECONDS,
   DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_FRAMES_PER_SECOND,
   DEFAULT_MAX_QUEUE_BYTES,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PORT,
@@ -26,6 +27,8 @@ export interface ServerConfig {
   maxQueueBytes: number;
   /** Largest client frame; larger closes with 1009. @default 64 KiB */
   maxFrameBytes: number;
+  /** Client frames per second per connection before close 1013. @default 500 */
+  maxFramesPerSecond: number;
   /** Workspace git refresh period. @default 30 */
   gitIntervalSeconds: number;
   /** Extra browser origins allowed to open WebSockets. */
@@ -52,6 +55,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
     maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES,
     maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+    maxFramesPerSecond: DEFAULT_MAX_FRAMES_PER_SECOND,
     gitIntervalSeconds: DEFAULT_GIT_INTERVAL_SECONDS,
     allowedOrigins: [],
     insecure: false,

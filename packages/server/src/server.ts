@@ -55,6 +55,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const gateway = new WsGateway(streams, {
     maxFrameBytes: config.maxFrameBytes,
     maxQueueBytes: config.maxQueueBytes,
+    maxFramesPerSecond: config.maxFramesPerSecond,
     pingIntervalMs: config.pingIntervalMs,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
     allowedOrigins: config.allowedOrigins,

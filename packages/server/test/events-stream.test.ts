@@ -144,3 +144,16 @@ describe('idle rule and heartbeats', () => {
     await waitFor(async () => (await (await fetch(`${srv.url}/api/healthz`)).json()).connections === 0, { message: 'dead peer reaped' });
   });
 });
+
+describe('floods', () => {
+  it('closes a connection that floods frames with 1013 while others keep working', async () => {
+    await srv.close();
+    srv = await startTestServer({ maxFramesPerSecond: 50 });
+    const calm = await open('/ws/events');
+    const flood = await open('/ws/events');
+    for (let i = 0; i < 200; i++) flood.send({ type: 'ping' });
+    expect((await flood.closed).code).toBe(1013);
+    calm.send({ type: 'ping' });
+    expect(await calm.next()).toEqual({ type: 'pong' });
+  });
+});

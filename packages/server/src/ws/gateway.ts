@@ -14,6 +14,7 @@ import type { ClientFrame, StreamRegistry } from './stream';
 export interface GatewayOptions {
   maxFrameBytes: number;
   maxQueueBytes: number;
+  maxFramesPerSecond: number;
   pingIntervalMs: number;
   idleTimeoutMs: number;
   allowedOrigins: readonly string[];
@@ -66,7 +67,16 @@ export class WsGateway {
       ws.on('error', () => {
         // ws closes with 1009 / 1002 itself; nothing else to do but not crash.
       });
+      let windowStart = Date.now();
+      let framesInWindow = 0;
       ws.on('message', (data, isBinary) => {
+        // A fixed one-second window is enough to stop a flooding peer without a timer per connection.
+        const now = Date.now();
+        if (now - windowStart >= 1000) {
+          windowStart = now;
+          framesInWindow = 0;
+        }
+        if (++framesInWindow > this.options.maxFramesPerSecond) return conn.close(CLOSE.tryAgainLater, 'frame rate limit exceeded');
         if (isBinary) return conn.close(CLOSE.unsupportedData, 'binary frames are not supported');
         let frame: unknown;
         try {
@@ -77,7 +87,7 @@ export class WsGateway {
         if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof (frame as ClientFrame).type !== 'string') {
           return conn.close(CLOSE.policyViolation, 'a frame must be an object with a string "type"');
         }
-        conn.lastClientFrameAt = Date.now();
+        conn.lastClientFrameAt = now;
         const f = frame as ClientFrame;
         if (f.type === 'ping') return conn.push(encodePong());
         let handled = false;
