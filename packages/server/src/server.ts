@@ -4,6 +4,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
 import type { App } from './app';
+import { Authenticator } from './auth/authenticator';
 import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
 import { FEATURES } from './features';
 import { Router } from './http/router';
@@ -52,6 +53,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     logLine: config.log,
   };
 
+  const auth = new Authenticator(config.token);
   const gateway = new WsGateway(streams, {
     maxFrameBytes: config.maxFrameBytes,
     maxQueueBytes: config.maxQueueBytes,
@@ -60,6 +62,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
     allowedOrigins: config.allowedOrigins,
     tokenConfigured: Boolean(config.token),
+    authenticate: (req, url) => auth.check(req, url, false),
     log: config.log,
   });
   const fanout = registerEventsStream(app);
@@ -68,6 +71,14 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
 
   const http: Server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz') {
+      try {
+        auth.check(req, url, req.method !== 'GET' && req.method !== 'HEAD');
+      } catch (err) {
+        req.resume();
+        return sendError(res, err, config.log);
+      }
+    }
     router
       .handle(req, res, url, MAX_BODY_BYTES)
       .then((handled) => {

@@ -24,6 +24,8 @@ export class WsConnection {
   lastClientFrameAt = Date.now();
   /** Cleared by each protocol ping, set by the pong; a peer still false at the next ping is dead. */
   isAlive = true;
+  /** When the presented token expires; the heartbeat closes the connection with 4401 then (SPEC §6). */
+  expiresAtMs?: number;
   queueState: QueueState = 'live';
   flushScheduled = false;
   /** Called once the socket drained after a lag; the stream sends its fresh snapshot here. */

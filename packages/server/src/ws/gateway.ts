@@ -19,8 +19,8 @@ export interface GatewayOptions {
   idleTimeoutMs: number;
   allowedOrigins: readonly string[];
   tokenConfigured: boolean;
-  /** Checks credentials before the upgrade; throws SwitchboardError (401) to refuse. */
-  authenticate?: (req: IncomingMessage, url: URL) => void;
+  /** Checks credentials before the upgrade; throws SwitchboardError (401) to refuse; returns the token expiry. */
+  authenticate?: (req: IncomingMessage, url: URL) => { exp?: number } | null;
   log: (line: string) => void;
 }
 
@@ -51,8 +51,10 @@ export class WsGateway {
     if (!isOriginAllowed(req, this.options.allowedOrigins, this.options.tokenConfigured)) {
       return reject(socket, 403, 'Forbidden');
     }
+    let expiresAtMs: number | undefined;
     try {
-      this.options.authenticate?.(req, url);
+      const principal = this.options.authenticate?.(req, url);
+      if (principal?.exp !== undefined) expiresAtMs = principal.exp * 1000;
     } catch (err) {
       const status = err instanceof SwitchboardError ? err.status : 401;
       return reject(socket, status, status === 403 ? 'Forbidden' : 'Unauthorized');
@@ -62,6 +64,7 @@ export class WsGateway {
         maxQueueBytes: this.options.maxQueueBytes,
         idleRule: found.handler.idleRule,
       });
+      conn.expiresAtMs = expiresAtMs;
       (socket as Socket).setNoDelay(true);
       this.heartbeat.add(conn);
       ws.on('error', () => {

@@ -1,7 +1,7 @@
 // One timer for every socket's protocol pings and one for the idle rule, never a timer per connection (SPEC §3):
 // a peer that has not answered the previous ping is terminated; a client silent past the idle timeout gets 1001.
 
-import { CLOSE } from '@switchboard/protocol';
+import { CLOSE, SwitchboardError } from '@switchboard/protocol';
 import type { WsConnection } from './connection';
 import { PING_FRAME } from './frame-encoding';
 
@@ -46,8 +46,13 @@ export class Heartbeat {
   }
 
   private reapIdle(): void {
-    const cutoff = Date.now() - this.idleTimeoutMs;
+    const now = Date.now();
+    const cutoff = now - this.idleTimeoutMs;
     for (const c of this.conns) {
+      if (c.expiresAtMs !== undefined && c.expiresAtMs <= now && c.isOpen) {
+        c.fail(new SwitchboardError('token_expired', 'the token has expired'));
+        continue;
+      }
       if (c.idleRule && c.lastClientFrameAt < cutoff && c.isOpen) c.close(CLOSE.goingAway, 'idle timeout');
     }
   }
