@@ -273,13 +273,14 @@ export class SwitchboardClient {
   }
 
   #closed(connection: Connection, info: { code: number; reason: string }): void {
+    const errorCode = this.#lastServerErrorCode; // the error frame that usually precedes a fatal close
     this.#dropConnection(connection, false);
     if (FATAL_CLOSE_CODES.has(info.code)) {
       this.#shutdown({
         code: 'server_rejected',
         closeCode: info.code,
         closeReason: info.reason,
-        ...(this.#lastServerErrorCode ? { errorCode: this.#lastServerErrorCode } : {}),
+        ...(errorCode ? { errorCode } : {}),
       });
       return;
     }
