@@ -1,0 +1,176 @@
+// `switchboard serve` flags and their SWITCHBOARD_* environment variables → a partial ServerConfig (SPEC §1, §6).
+// Pure: argv and env in, settings out, so the mapping is table-tested without starting anything.
+
+import { Command } from 'commander';
+import type { ServerConfig } from '@switchboard/server';
+import { usageError } from '../cli-error';
+
+/** What `serve` runs: the server's settings (only those given; the server defaults the rest) and the demo switch. */
+export interface ServeSettings {
+  config: Partial<ServerConfig>;
+  /** Also run the fleet simulator in-process. */
+  demo: boolean;
+}
+
+type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'origins' | 'redis' | 'node-id';
+
+interface FlagSpec {
+  /** Commander flag text; the value placeholder names the unit the user types. */
+  flags: string;
+  /** Key in commander's `opts()`. */
+  key: string;
+  description: string;
+  kind: Kind;
+  /** The ServerConfig field this sets; `demo` belongs to the CLI. */
+  field: keyof ServerConfig | 'demo';
+}
+
+/** Every `serve` flag. The environment variable is SWITCHBOARD_ + the flag name in upper snake case. */
+export const SERVE_FLAGS: readonly FlagSpec[] = [
+  { flags: '--host <host>', key: 'host', kind: 'string', field: 'host', description: 'address to bind (default 127.0.0.1; anything but loopback needs --token or --insecure)' },
+  { flags: '--port <port>', key: 'port', kind: 'port', field: 'port', description: 'TCP port; 0 picks a free one (default 8000)' },
+  { flags: '--data <dir>', key: 'data', kind: 'string', field: 'dataDir', description: 'data directory: event log, instance logs (default ./.switchboard)' },
+  { flags: '--token <token>', key: 'token', kind: 'string', field: 'token', description: 'admin token and signing secret; turns auth on' },
+  { flags: '--demo', key: 'demo', kind: 'boolean', field: 'demo', description: 'also run a simulated fleet that produces live activity' },
+  { flags: '--idle-timeout <seconds>', key: 'idleTimeout', kind: 'seconds', field: 'idleTimeoutSeconds', description: 'close idle /ws/events clients after this many seconds (default 90)' },
+  { flags: '--max-queue-bytes <bytes>', key: 'maxQueueBytes', kind: 'bytes', field: 'maxQueueBytes', description: 'outbound queue bound per connection (default 1048576)' },
+  { flags: '--git-interval <seconds>', key: 'gitInterval', kind: 'seconds', field: 'gitIntervalSeconds', description: 'workspace git status refresh period (default 30)' },
+  { flags: '--allowed-origins <origins>', key: 'allowedOrigins', kind: 'origins', field: 'allowedOrigins', description: 'comma-separated browser origins allowed to open WebSockets' },
+  { flags: '--insecure', key: 'insecure', kind: 'boolean', field: 'insecure', description: 'allow a non-loopback --host without --token' },
+  { flags: '--redis <url>', key: 'redis', kind: 'redis', field: 'redisUrl', description: 'cluster mode: share the log in this Redis (redis://…)' },
+  { flags: '--node-id <id>', key: 'nodeId', kind: 'node-id', field: 'nodeId', description: "this node's id in a cluster" },
+];
+
+/** `--idle-timeout` → `SWITCHBOARD_IDLE_TIMEOUT`. */
+export function envNameOf(spec: Pick<FlagSpec, 'flags'>): string {
+  const name = spec.flags.split(' ')[0]!.replace(/^--/, '');
+  return `SWITCHBOARD_${name.replace(/-/g, '_').toUpperCase()}`;
+}
+
+/** Add every serve flag to `command`, with its environment variable named in the help. */
+export function defineServeOptions(command: Command): Command {
+  for (const spec of SERVE_FLAGS) command.option(spec.flags, `${spec.description} [env ${envNameOf(spec)}]`);
+  return command;
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '::1', '0:0:0:0:0:0:0:1']);
+
+/** Whether binding `host` keeps the server on this machine (SPEC §6). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return LOOPBACK_NAMES.has(h) || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * Resolve flags (commander's `opts()`) and environment into settings. A flag wins over its environment variable;
+ * an empty environment variable counts as unset. Throws a usage error (exit 2) naming the flag, the source and what
+ * is expected.
+ */
+export function resolveServeSettings(flags: Record<string, unknown>, env: Record<string, string | undefined>): ServeSettings {
+  const config: Partial<ServerConfig> = {};
+  let demo = false;
+  for (const spec of SERVE_FLAGS) {
+    const envName = envNameOf(spec);
+    const fromFlag = flags[spec.key];
+    const fromEnv = env[envName];
+    let raw: string | boolean | undefined;
+    let source: string;
+    if (fromFlag !== undefined) {
+      raw = fromFlag as string | boolean;
+      source = spec.flags.split(' ')[0]!;
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      raw = fromEnv;
+      source = envName;
+    } else {
+      continue;
+    }
+    const value = parseValue(spec.kind, raw, source);
+    if (spec.field === 'demo') demo = value as boolean;
+    else (config as Record<string, unknown>)[spec.field] = value;
+  }
+  const host = config.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !config.token && !config.insecure) {
+    throw usageError(
+      `refusing to listen on ${host} without a token: anyone who can reach it could control the fleet. ` +
+        'Pass --token <secret> (or SWITCHBOARD_TOKEN), or --insecure if the network is trusted.',
+    );
+  }
+  return { config, demo };
+}
+
+/**
+ * Parse `serve` arguments (without the command name) the way the CLI does, using `env` instead of `process.env`.
+ * @example parseServeArgs(['--port', '0'], { SWITCHBOARD_DEMO: '1' }) // { config: { port: 0 }, demo: true }
+ */
+export function parseServeArgs(args: readonly string[], env: Record<string, string | undefined>): ServeSettings {
+  const command = defineServeOptions(new Command('serve'))
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  try {
+    command.parse([...args], { from: 'user' });
+  } catch (err) {
+    throw usageError(err instanceof Error ? err.message.replace(/^error: /, '') : String(err));
+  }
+  return resolveServeSettings(command.opts(), env);
+}
+
+function parseValue(kind: Kind, raw: string | boolean, source: string): unknown {
+  if (typeof raw === 'boolean') return raw;
+  const bad = (expected: string) => usageError(`invalid ${source} ${JSON.stringify(raw)}: expected ${expected}`);
+  const text = raw.trim();
+  switch (kind) {
+    case 'string':
+      if (text === '') throw bad('a non-empty value');
+      return text;
+    case 'port': {
+      if (!/^\d+$/.test(text) || Number(text) > 65535) throw bad('an integer from 0 to 65535 (0 picks a free port)');
+      return Number(text);
+    }
+    case 'seconds': {
+      const n = Number(text);
+      if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0)) throw bad('a positive number of seconds');
+      return n;
+    }
+    case 'bytes': {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || !(n > 0) || !Number.isSafeInteger(n)) throw bad('a positive integer number of bytes');
+      return n;
+    }
+    case 'boolean': {
+      const v = text.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      throw bad('true or false (1/0, yes/no, on/off)');
+    }
+    case 'origins':
+      return text.split(',').map((o) => o.trim()).filter((o) => o !== '').map((o) => parseOrigin(o, source));
+    case 'redis': {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        throw bad('a Redis URL such as redis://127.0.0.1:6379');
+      }
+      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw bad('a redis:// or rediss:// URL');
+      return text;
+    }
+    case 'node-id':
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text)) throw bad('1–64 letters, digits, ".", "_" or "-"');
+      return text;
+  }
+}
+
+/** An origin as browsers send it: scheme://host[:port], no path. `https://app.example.com/` is normalised. */
+function parseOrigin(origin: string, source: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(origin);
+  } catch {
+    url = undefined;
+  }
+  const pathless = url !== undefined && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !pathless) {
+    throw usageError(`invalid origin ${JSON.stringify(origin)} in ${source}: expected scheme://host[:port], e.g. https://app.example.com`);
+  }
+  return url.origin;
+}
