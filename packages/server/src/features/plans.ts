@@ -1,0 +1,14 @@
+// Feature: plans (SPEC §8, seed 004): REST, the step runner and the `/ws/{session_id}` plan stream.
+
+import type { Feature } from '../app';
+import { PlanRunner } from '../plans/plan-runner';
+import { registerPlansApi } from '../routes/plans';
+import { registerPlansStream } from '../streams/plans';
+
+export const plansFeature: Feature = (app) => {
+  const runner = new PlanRunner({ log: app.log });
+  runner.recover();
+  const subs = registerPlansStream(app);
+  registerPlansApi(app, runner, subs);
+  app.onClose(() => runner.close());
+};
