@@ -1,11 +1,10 @@
 // Options shared by the commands that talk to a running server: where it is (--url) and the token (--token).
 
 import type { Command } from 'commander';
-import { DEFAULT_HOST, DEFAULT_PORT } from '@switchboard/protocol';
 import { usageError } from './cli-error';
+import { DEFAULT_SERVER_URL } from './constants';
 
-/** Server base URL when neither --url nor SWITCHBOARD_URL is given. */
-export const DEFAULT_SERVER_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+export { DEFAULT_SERVER_URL };
 
 export interface ServerTarget {
   /** http(s) base URL of the server, without a trailing slash. */

@@ -131,6 +131,15 @@ describe('switchboard tail', () => {
     expect(tail.stdoutLines().some(isEvent('snapshot'))).toBe(false);
   });
 
+  it('prints the frames of other streams as they come, e.g. the dashboard stream', { timeout: 20_000 }, async () => {
+    const s = await server();
+    const tail = startCli(['tail', '/ws/dashboard', '--url', s.url]);
+    const first = parse(await tail.waitForLine(() => true));
+    expect(first.type).toBe('config');
+    tail.signal('SIGTERM');
+    expect(await tail.exited).toBe(0);
+  });
+
   it('with --raw sends stdin lines as frames and prints the replies verbatim, pongs included', { timeout: 20_000 }, async () => {
     const s = await server();
     const tail = startCli(['tail', '/ws/events', '--raw', '--url', s.url], { stdin: 'pipe' });

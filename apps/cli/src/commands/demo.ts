@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { CliError, usageError } from '../cli-error';
 import { defineClientOptions, resolveServerTarget } from '../client-options';
-import { createFleetSimulator, DEFAULT_DEMO_MAX_SESSIONS, DEFAULT_DEMO_RATE } from '../demo/fleet-simulator';
+import { DEFAULT_DEMO_MAX_SESSIONS, DEFAULT_DEMO_RATE } from '../constants';
+import { createFleetSimulator } from '../demo/fleet-simulator';
 import { createRestPublisher } from '../demo/rest-publisher';
 import { createSeededRandom } from '../demo/seeded-random';
 

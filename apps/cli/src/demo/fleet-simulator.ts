@@ -2,18 +2,13 @@
 // (SPEC §2) at a steady rate. It does no I/O itself: `publish` is injected (REST batches or `server.publish`).
 
 import type { EventInput } from '@switchboard/protocol';
+import { DEFAULT_DEMO_MAX_SESSIONS, DEFAULT_DEMO_RATE, DEFAULT_DEMO_TICK_INTERVAL_MS } from '../constants';
 import { createDice, type Dice, type RandomSource } from './seeded-random';
 import {
   AGENT_ROLES, DOCUMENTS, FAILURES, FILES, PERMISSION_REQUESTS, PRICE_PER_MILLION, QUERIES, SESSION_NOUNS,
   SESSION_VERBS, SWARM_GOALS, TARGETS, TASK_FAILURES, TOOL_ACTIONS, type Target,
 } from './vocabulary';
 
-/** Default events per second: lively, yet a dashboard stays readable (SPEC §1 "realistic live activity"). */
-export const DEFAULT_DEMO_RATE = 6;
-/** Default bound on live sessions; the simulator keeps between `maxSessions - 2` and `maxSessions` alive. */
-export const DEFAULT_DEMO_MAX_SESSIONS = 6;
-/** How often `start()` ticks. */
-export const DEFAULT_TICK_INTERVAL_MS = 200;
 
 export interface FleetSimulatorOptions {
   /** Receives each tick's events as one batch, in order. May return a promise; the simulator does not wait. */
@@ -70,7 +65,7 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
   const rate = options.rate ?? DEFAULT_DEMO_RATE;
   const maxSessions = Math.max(1, Math.floor(options.maxSessions ?? DEFAULT_DEMO_MAX_SESSIONS));
   const minSessions = Math.max(1, maxSessions - 2);
-  const tickIntervalMs = options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS;
+  const tickIntervalMs = options.tickIntervalMs ?? DEFAULT_DEMO_TICK_INTERVAL_MS;
   if (!(rate > 0) || !Number.isFinite(rate)) throw new Error(`rate must be a positive number of events per second, got ${rate}`);
 
   const sessions = new Map<string, SimSession>();

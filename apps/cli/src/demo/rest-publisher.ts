@@ -3,6 +3,7 @@
 
 import type { EventInput } from '@switchboard/protocol';
 import type { ServerTarget } from '../client-options';
+import { DEFAULT_DEMO_MAX_BATCH } from '../constants';
 import { ApiError, postEvents } from '../http/api';
 
 export interface RestPublisher {
@@ -23,7 +24,7 @@ export interface RestPublisherOptions {
 }
 
 export function createRestPublisher(options: RestPublisherOptions): RestPublisher {
-  const maxBatch = options.maxBatch ?? 500;
+  const maxBatch = options.maxBatch ?? DEFAULT_DEMO_MAX_BATCH;
   let queue: EventInput[] = [];
   let inFlight: Promise<void> | undefined;
   let acknowledged = 0;
