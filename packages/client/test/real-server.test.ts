@@ -4,9 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { selectState } from '@switchboard/projections';
-import { startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
+import { startTestServer, type TestServer } from '@switchboard/testkit';
 import { createClient, type ClientOptions, type SwitchboardClient, type WebSocketConstructor } from '../src/index';
 import { fastBackoff, record, type Recorded } from './helpers/harness';
+import { waitFor } from './helpers/wait';
 
 const servers: TestServer[] = [];
 const clients: SwitchboardClient[] = [];
