@@ -1,0 +1,72 @@
+// Seed 001's hook shapes over the SDK: `useWebSocket(url)` → `{ events, isConnected }` and
+// `useWebSocketEvent(type, callback)`.
+
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { SwitchboardClient, SwitchboardEvent } from '@switchboard/client';
+import { acquireClient, clientKey, peekClient, type PooledClientOptions } from './client-pool';
+import { connectionTracker } from './connection-tracker';
+import { DEFAULT_MAX_EVENTS } from './constants';
+import { useOptionalClient } from './context';
+import { useEvent } from './use-event';
+
+/** An event as seed 001's subscribers see it: the SDK event plus the frame's `type` (its topic). */
+export type WebSocketEvent<D = unknown> = SwitchboardEvent<D> & { type: string };
+
+export interface UseWebSocketOptions extends PooledClientOptions {
+  /** Events kept in `events`, newest last. @default 100 */
+  maxEvents?: number;
+}
+
+export interface UseWebSocketResult {
+  /** Events received since mount, oldest first, at most `maxEvents`. */
+  events: WebSocketEvent[];
+  /** The socket is open (not reconnecting, polling or closed). */
+  isConnected: boolean;
+  client: SwitchboardClient;
+}
+
+const toWebSocketEvent = <D,>(e: SwitchboardEvent<D>): WebSocketEvent<D> => ({ ...e, type: e.topic });
+
+/**
+ * Connect to `url` (e.g. `ws://localhost:8000/ws/agents`, or an http base) and collect its events. Without a
+ * `url`, uses the provider's client. Clients made from a URL are shared by every hook with the same URL and
+ * options, reconnect with backoff, and close after the last user unmounts.
+ *
+ * @example
+ * const { events, isConnected } = useWebSocket('ws://localhost:8000/ws/agents', { topics: ['task.*'] });
+ */
+export function useWebSocket(url?: string, options: UseWebSocketOptions = {}): UseWebSocketResult {
+  const { maxEvents = DEFAULT_MAX_EVENTS, ...clientOptions } = options;
+  const fromContext = useOptionalClient();
+  const key = url ? clientKey(url, clientOptions) : null;
+  const client = key ? peekClient(key, url!, clientOptions) : fromContext;
+  if (!client) throw new Error('switchboard react: useWebSocket() needs a url or a <SwitchboardProvider>');
+  useEffect(() => (key ? acquireClient(key) : undefined), [key]);
+
+  const [events, setEvents] = useState<WebSocketEvent[]>([]);
+  useEffect(
+    () =>
+      client.on('event', (e) => {
+        setEvents((prev) => {
+          const next = prev.length >= maxEvents ? prev.slice(prev.length - maxEvents + 1) : prev.slice();
+          next.push(toWebSocketEvent(e));
+          return next;
+        });
+      }),
+    [client, maxEvents],
+  );
+  const tracker = connectionTracker(client);
+  const info = useSyncExternalStore(tracker.subscribe, tracker.get, tracker.get);
+  return { events, isConnected: info.status === 'open', client };
+}
+
+/**
+ * Call `callback` for every event of `type` (exact topic or pattern such as `task.*`), with the seed 001 event
+ * shape. The latest callback is used; re-renders never resubscribe.
+ *
+ * @example
+ * useWebSocketEvent('document.indexed', (e) => notify.success(`${e.data.name} indexed`));
+ */
+export function useWebSocketEvent<D = unknown>(type: string, callback: (event: WebSocketEvent<D>) => void, client?: SwitchboardClient): void {
+  useEvent<D>(type, (e) => callback(toWebSocketEvent(e)), client);
+}
