@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe('switchboard demo', () => {
-  it('drives a fleet over REST for --duration, then ends its sessions and exits 0', { timeout: 20_000 }, async () => {
+  it('drives a fleet over REST for --duration, then ends its sessions and exits 0', { timeout: 30_000 }, async () => {
     server = await startTestServer();
     const cli = startCli(['demo', '--url', server.url, '--rate', '40', '--duration', '1.5', '--seed', '7', '--sessions', '3']);
     expect(await cli.exited).toBe(0);
@@ -25,19 +25,19 @@ describe('switchboard demo', () => {
     expect(cli.stderr()).toMatch(new RegExp(`demo: ${events.length} events published`));
   });
 
-  it('exits 1 with the reason when the server cannot be reached', { timeout: 15_000 }, async () => {
+  it('exits 1 with the reason when the server cannot be reached', { timeout: 30_000 }, async () => {
     const cli = startCli(['demo', '--url', 'http://127.0.0.1:1', '--rate', '50']);
     expect(await cli.exited).toBe(1);
     expect(cli.stderr()).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1/);
   });
 
-  it('rejects a bad --rate with exit 2', { timeout: 15_000 }, async () => {
+  it('rejects a bad --rate with exit 2', { timeout: 30_000 }, async () => {
     const cli = startCli(['demo', '--rate', 'fast']);
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toMatch(/invalid --rate "fast"/);
   });
 
-  it('keeps the order of batches: one request at a time, later batches merged', { timeout: 15_000 }, async () => {
+  it('keeps the order of batches: one request at a time, later batches merged', { timeout: 30_000 }, async () => {
     server = await startTestServer();
     const errors: Error[] = [];
     const publisher = createRestPublisher({ target: { url: server.url }, onError: (e) => errors.push(e), maxBatch: 7 });

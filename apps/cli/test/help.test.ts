@@ -4,7 +4,7 @@ import { killAll, startCli } from './helpers/cli-process';
 afterEach(killAll);
 
 describe('switchboard --help', () => {
-  it('lists every command', { timeout: 15_000 }, async () => {
+  it('lists every command', { timeout: 30_000 }, async () => {
     const cli = startCli(['--help']);
     expect(await cli.exited).toBe(0);
     const out = cli.stdoutLines().join('\n');
@@ -16,7 +16,7 @@ describe('switchboard --help', () => {
     ['tail', ['<target>', '--topics', '--since', '--epoch', '--raw', '--url', '--token']],
     ['publish', ['<topic>', '<json>', '--url', 'SWITCHBOARD_URL', '--token']],
     ['demo', ['--url', '--rate', '--sessions', '--seed', '--duration']],
-  ])('explains %s', { timeout: 15_000 }, async (command, mentions) => {
+  ])('explains %s', { timeout: 30_000 }, async (command, mentions) => {
     const cli = startCli([command, '--help']);
     expect(await cli.exited).toBe(0);
     const out = cli.stdoutLines().join('\n');
@@ -24,7 +24,7 @@ describe('switchboard --help', () => {
     for (const m of mentions) expect(out).toContain(m);
   });
 
-  it('exits 2 on an unknown command', { timeout: 15_000 }, async () => {
+  it('exits 2 on an unknown command', { timeout: 30_000 }, async () => {
     const cli = startCli(['frobnicate']);
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toMatch(/unknown command 'frobnicate'/);

@@ -19,7 +19,7 @@ const parse = (line: string) => JSON.parse(line) as { type: string; seq?: number
 const isEvent = (topic: string) => (line: string) => parse(line).type === topic;
 
 describe('switchboard publish', () => {
-  it('appends the event and prints the answer', { timeout: 15_000 }, async () => {
+  it('appends the event and prints the answer', { timeout: 30_000 }, async () => {
     const s = await server();
     const cli = startCli(['publish', 'agent.started', '{"id":"a1","session_id":"s1","name":"coder"}', '--url', s.url]);
     expect(await cli.exited).toBe(0);
@@ -30,14 +30,14 @@ describe('switchboard publish', () => {
     ]);
   });
 
-  it('takes the server URL from SWITCHBOARD_URL', { timeout: 15_000 }, async () => {
+  it('takes the server URL from SWITCHBOARD_URL', { timeout: 30_000 }, async () => {
     const s = await server();
     const cli = startCli(['publish', 'custom.thing', '[1,2]'], { env: { SWITCHBOARD_URL: s.url } });
     expect(await cli.exited).toBe(0);
     expect(JSON.parse(cli.stdoutLines()[0]!).seq).toBe(1);
   });
 
-  it("prints the server's code and message and exits 1 when the data has the wrong shape", { timeout: 15_000 }, async () => {
+  it("prints the server's code and message and exits 1 when the data has the wrong shape", { timeout: 30_000 }, async () => {
     const s = await server();
     const cli = startCli(['publish', 'task.progress', '{"id":"t1","kind":"index","percent":140}', '--url', s.url]);
     expect(await cli.exited).toBe(1);
@@ -45,13 +45,13 @@ describe('switchboard publish', () => {
     expect(cli.stdoutLines().join('')).toBe('');
   });
 
-  it('exits 2 with a clear message when the JSON does not parse', { timeout: 15_000 }, async () => {
+  it('exits 2 with a clear message when the JSON does not parse', { timeout: 30_000 }, async () => {
     const cli = startCli(['publish', 'a.b', "{id: 'x'}"]);
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toMatch(/the event data is not valid JSON/);
   });
 
-  it('exits 1 when the server cannot be reached', { timeout: 15_000 }, async () => {
+  it('exits 1 when the server cannot be reached', { timeout: 30_000 }, async () => {
     const s = await server();
     const url = s.url;
     await s.close();
@@ -63,7 +63,7 @@ describe('switchboard publish', () => {
 });
 
 describe('switchboard tail', () => {
-  it('prints a published event with --since 0, then live ones, and exits 0 on SIGINT', { timeout: 20_000 }, async () => {
+  it('prints a published event with --since 0, then live ones, and exits 0 on SIGINT', { timeout: 30_000 }, async () => {
     const s = await server();
     const pub = startCli(['publish', 'session.created', '{"id":"s1","name":"fix-login","target":"claude"}', '--url', s.url]);
     expect(await pub.exited).toBe(0);
@@ -81,7 +81,7 @@ describe('switchboard tail', () => {
     expect(tail.stdoutLines().filter(Boolean).map((l) => parse(l).type)).toEqual(['subscribed', 'session.created', 'session.ended']);
   });
 
-  it('without --since prints the subscribed frame and a snapshot, then only matching topics', { timeout: 20_000 }, async () => {
+  it('without --since prints the subscribed frame and a snapshot, then only matching topics', { timeout: 30_000 }, async () => {
     const s = await server();
     s.server.publish([{ topic: 'task.started', data: { id: 't1', kind: 'index', percent: 0 } }]);
     const tail = startCli(['tail', `${s.wsUrl}/ws/events`, '--topics', 'task.*']);
@@ -95,7 +95,7 @@ describe('switchboard tail', () => {
     expect(tail.stdoutLines().some(isEvent('agent.started'))).toBe(false);
   });
 
-  it('subscribes /ws/agents through the query string, resuming from --since', { timeout: 20_000 }, async () => {
+  it('subscribes /ws/agents through the query string, resuming from --since', { timeout: 30_000 }, async () => {
     const s = await server();
     s.server.publish([1, 2, 3].map((n) => ({ topic: 'search.completed', data: { id: `q${n}`, query: 'x', results: n } })));
     const tail = startCli(['tail', '/ws/agents', '--since', '1', '--url', s.url]);
@@ -131,7 +131,7 @@ describe('switchboard tail', () => {
     expect(tail.stdoutLines().some(isEvent('snapshot'))).toBe(false);
   });
 
-  it('prints the frames of other streams as they come, e.g. the dashboard stream', { timeout: 20_000 }, async () => {
+  it('prints the frames of other streams as they come, e.g. the dashboard stream', { timeout: 30_000 }, async () => {
     const s = await server();
     const tail = startCli(['tail', '/ws/dashboard', '--url', s.url]);
     const first = parse(await tail.waitForLine(() => true));
@@ -140,7 +140,7 @@ describe('switchboard tail', () => {
     expect(await tail.exited).toBe(0);
   });
 
-  it('with --raw sends stdin lines as frames and prints the replies verbatim, pongs included', { timeout: 20_000 }, async () => {
+  it('with --raw sends stdin lines as frames and prints the replies verbatim, pongs included', { timeout: 30_000 }, async () => {
     const s = await server();
     const tail = startCli(['tail', '/ws/events', '--raw', '--url', s.url], { stdin: 'pipe' });
     tail.child.stdin!.write('{"type":"ping"}\n');
@@ -149,14 +149,14 @@ describe('switchboard tail', () => {
     expect(parse(await tail.waitForLine(isEvent('subscribed'))).topics).toEqual(['x.*']);
   });
 
-  it('exits 1 when the server refuses the stream', { timeout: 20_000 }, async () => {
+  it('exits 1 when the server refuses the stream', { timeout: 30_000 }, async () => {
     const s = await server();
     const tail = startCli(['tail', '/ws/no-such-stream/really/not', '--url', s.url]);
     expect(await tail.exited).toBe(1);
     expect(tail.stderr()).toMatch(/HTTP 404|closed 44/);
   });
 
-  it('rejects bad --topics and --since with exit 2', { timeout: 15_000 }, async () => {
+  it('rejects bad --topics and --since with exit 2', { timeout: 30_000 }, async () => {
     const bad = startCli(['tail', '/ws/events', '--topics', 'a..b']);
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toMatch(/invalid --topics/);

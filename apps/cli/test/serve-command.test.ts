@@ -72,14 +72,14 @@ describe('switchboard serve', () => {
     [['--idle-timeout', '-5'], /invalid --idle-timeout "-5"/],
     [['--host', '0.0.0.0'], /refusing to listen on 0.0.0.0 without a token/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
-  ])('refuses %j with exit code 2 and a clear message', { timeout: 15_000 }, async (args, message) => {
+  ])('refuses %j with exit code 2 and a clear message', { timeout: 30_000 }, async (args, message) => {
     const cli = startCli(['serve', '--data', dataDir, ...args]);
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toMatch(message);
     expect(cli.stdoutLines().join('')).toBe('');
   });
 
-  it('reports a busy port and exits 1', { timeout: 15_000 }, async () => {
+  it('reports a busy port and exits 1', { timeout: 30_000 }, async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;

@@ -29,7 +29,7 @@ function tail(url: string, pingIntervalMs: number) {
 }
 
 describe('tail keepalive', () => {
-  it('pings often enough that the idle rule never closes it, and hides the pongs', { timeout: 15_000 }, async () => {
+  it('pings often enough that the idle rule never closes it, and hides the pongs', { timeout: 30_000 }, async () => {
     server = await startTestServer({ idleTimeoutSeconds: 0.6 });
     const silent = tail(server.url, 60_000);
     const pinging = tail(server.url, 100);
