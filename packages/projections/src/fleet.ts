@@ -2,8 +2,9 @@
 
 import { familiesOf, familyOf } from '@switchboard/protocol';
 import { REDUCERS } from './reducers';
-import { FAMILY_STATE_KEY, type FleetState, type ProjectedEvent, type StateKey } from './state';
+import { stateKeyOf, type FleetState, type ProjectedEvent, type StateKey } from './state';
 
+/** A fresh, empty fleet state: what a new log projects to. */
 export function initialState(): FleetState {
   return {
     sessions: {},
@@ -22,7 +23,7 @@ export function initialState(): FleetState {
 
 /** Root reducer: folds one event into the slice of its family; the state object is reused when nothing changed. */
 export function applyEvent(state: FleetState, event: ProjectedEvent): FleetState {
-  const key = FAMILY_STATE_KEY[familyOf(event.topic)];
+  const key = stateKeyOf(familyOf(event.topic));
   if (!key) return state;
   const reducer = REDUCERS[key] as ((s: unknown, e: ProjectedEvent) => unknown) | undefined;
   if (!reducer) return state;
@@ -45,7 +46,7 @@ export function stateKeysFor(patterns: Iterable<string>): StateKey[] {
   if (fams === '*') return Object.keys(initialState()) as StateKey[];
   const keys = new Set<StateKey>();
   for (const f of fams) {
-    const k = FAMILY_STATE_KEY[f];
+    const k = stateKeyOf(f);
     if (k) keys.add(k);
   }
   return [...keys];

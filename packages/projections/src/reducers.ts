@@ -1,10 +1,25 @@
 // The family reducers, by state key. A family without a reducer keeps its initial slice.
 
+import { reduceAgents } from './agents';
+import { reduceDocuments } from './documents';
+import { reduceMetrics } from './metrics';
 import { reducePlans } from './plans';
+import { reduceSearches } from './searches';
+import { reduceSessions } from './sessions';
 import type { FleetState, SliceReducer, StateKey } from './state';
+import { reduceSwarms } from './swarms';
+import { reduceTasks } from './tasks';
 import { reduceWorkspaces } from './workspaces';
 
+/** Reducer of each state key; `applyEvent` routes an event to the one of its family (FAMILY_STATE_KEY). */
 export const REDUCERS: { [K in StateKey]?: SliceReducer<FleetState[K]> } = {
+  sessions: reduceSessions,
+  agents: reduceAgents,
+  swarms: reduceSwarms,
+  metrics: reduceMetrics,
+  tasks: reduceTasks,
+  documents: reduceDocuments,
+  searches: reduceSearches,
   workspaces: reduceWorkspaces,
   plans: reducePlans,
 };

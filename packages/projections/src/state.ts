@@ -97,5 +97,13 @@ export const FAMILY_STATE_KEY: Record<string, StateKey> = {
   workspace: 'workspaces',
 };
 
+/**
+ * The state key of a family, or `undefined` when it has no projection. Only own entries count, so a custom
+ * family named `constructor` or `__proto__` is just an unknown family.
+ */
+export function stateKeyOf(family: string): StateKey | undefined {
+  return Object.hasOwn(FAMILY_STATE_KEY, family) ? FAMILY_STATE_KEY[family] : undefined;
+}
+
 /** A family reducer: pure, returns the same slice when the event changes nothing. */
 export type SliceReducer<S> = (slice: S, event: ProjectedEvent) => S;
