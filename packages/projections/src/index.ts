@@ -11,4 +11,6 @@ export { reduceDocuments } from './documents';
 export { reduceSearches } from './searches';
 export * from './workspaces';
 export * from './plans';
+export * from './instances';
+export * from './messages';
 export { REDUCERS } from './reducers';

@@ -8,3 +8,4 @@ export * from './envelope';
 export * from './catalogue';
 export * from './frames';
 export * from './backoff';
+export * from './control-plane';

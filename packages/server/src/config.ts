@@ -10,6 +10,7 @@ import {
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PORT,
   DEFAULT_RETENTION_EVENTS,
+  DEFAULT_STOP_GRACE_MS,
 } from '@switchboard/protocol';
 
 export interface ServerConfig {
@@ -43,6 +44,8 @@ export interface ServerConfig {
   pingIntervalMs: number;
   /** Events kept before compaction. @default 100000 */
   retentionEvents: number;
+  /** Wait between SIGTERM and SIGKILL when an instance is stopped (SPEC §5); tests shorten it. @default 5000 */
+  stopGraceMs: number;
   /** Where operational log lines go (never secrets). @default stderr */
   log: (line: string) => void;
 }
@@ -61,6 +64,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     insecure: false,
     pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
     retentionEvents: DEFAULT_RETENTION_EVENTS,
+    stopGraceMs: DEFAULT_STOP_GRACE_MS,
     log: (line) => process.stderr.write(`${line}\n`),
     ...overrides,
   };

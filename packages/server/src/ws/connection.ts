@@ -84,7 +84,10 @@ export class WsConnection {
    */
   offer(encoded: Buffer): boolean {
     if (!this.isOpen || this.queueState === 'lagged') return false;
-    if (this.bufferedBytes + encoded.length > this.options.maxQueueBytes) {
+    // A single frame larger than the bound still goes out on an empty queue; otherwise it could never be delivered
+    // and the connection would lag forever (a 1 MiB log line against the 1 MiB default).
+    const buffered = this.bufferedBytes;
+    if (buffered > 0 && buffered + encoded.length > this.options.maxQueueBytes) {
       this.lag();
       return false;
     }

@@ -1,0 +1,147 @@
+// The `instances` slice (SPEC §5): supervised processes folded from the server-written `instance.*` events. It is
+// the source of truth behind `GET /api/instances` and the `/ws/instances` snapshot, so it survives restarts with
+// the log. It holds env keys only: env values never reach an event or a projection.
+
+import type { InstanceStatus } from '@switchboard/protocol';
+import { dataOf, numberField, stringField, stringsField, type Data } from './event-data';
+import { compact, getRecord, putRecord, removeRecord } from './records';
+import type { FleetState, SliceReducer } from './state';
+
+/** One instance as the projection holds it. A type alias (not an interface) so it fits the opaque slice type. */
+export type InstanceView = {
+  name: string;
+  nickname: string | null;
+  command: string;
+  /** null: `command` runs through `/bin/sh -c`. */
+  args: string[] | null;
+  cwd: string | null;
+  /** Keys of the instance's environment; the values live in a 0600 file under the data dir. */
+  env_keys: string[];
+  port: number | null;
+  status: InstanceStatus;
+  /** null unless running. */
+  pid: number | null;
+  /** Exit code of the last run; null while running or after a signal. */
+  exit_code: number | null;
+  archived_at: string | null;
+  created_at: string;
+  updated_at: string;
+  /** When the last run became `running`. */
+  started_at: string | null;
+};
+
+export type Instances = Record<string, InstanceView>;
+
+/** `instance.created` data. */
+export type InstanceCreatedData = {
+  name: string;
+  nickname: string | null;
+  command: string;
+  args: string[] | null;
+  cwd: string | null;
+  env_keys: string[];
+  port: number | null;
+  /** Name of the instance this one was cloned from. */
+  cloned_from?: string;
+};
+/** `instance.updated` data: the name and only the fields that changed. */
+export type InstanceUpdatedData = { name: string } & Partial<Omit<InstanceCreatedData, 'name' | 'cloned_from'>>;
+/** `instance.status_changed` data. `reason` says who caused it (`user`, `exit`, `boot`, `health`, `spawn_failed`). */
+export type InstanceStatusChangedData = {
+  name: string;
+  status: InstanceStatus;
+  pid: number | null;
+  exit_code?: number | null;
+  signal?: string | null;
+  reason?: string;
+};
+
+const STATUSES: ReadonlySet<string> = new Set<InstanceStatus>(['stopped', 'starting', 'running', 'crashed']);
+
+/**
+ * Fold one `instance.*` event. `created` adds a stopped instance; `updated` merges the fields present;
+ * `status_changed` sets status, pid (kept only while running) and exit code; `archived`/`unarchived` set or clear
+ * `archived_at`; `deleted` removes it. Events about an unknown instance (other than `created`) change nothing.
+ */
+export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
+  const d = dataOf(event);
+  const name = d && stringField(d, 'name');
+  if (!d || !name) return slice;
+  if (event.topic === 'instance.created') {
+    return putRecord<InstanceView>(slice, name, {
+      name,
+      nickname: nullableString(d, 'nickname') ?? null,
+      command: stringField(d, 'command') ?? '',
+      args: nullableStrings(d, 'args') ?? null,
+      cwd: nullableString(d, 'cwd') ?? null,
+      env_keys: stringsField(d, 'env_keys') ?? [],
+      port: nullablePort(d) ?? null,
+      status: 'stopped',
+      pid: null,
+      exit_code: null,
+      archived_at: null,
+      created_at: event.ts,
+      updated_at: event.ts,
+      started_at: null,
+    });
+  }
+  const prev = getRecord(slice, name);
+  if (!prev) return slice;
+  switch (event.topic) {
+    case 'instance.updated':
+      return putRecord<InstanceView>(slice, name, {
+        ...prev,
+        ...compact<Partial<InstanceView>>({
+          nickname: nullableString(d, 'nickname'),
+          command: stringField(d, 'command'),
+          args: nullableStrings(d, 'args'),
+          cwd: nullableString(d, 'cwd'),
+          env_keys: stringsField(d, 'env_keys'),
+          port: nullablePort(d),
+        }),
+        updated_at: event.ts,
+      });
+    case 'instance.status_changed': {
+      const status = stringField(d, 'status');
+      if (!status || !STATUSES.has(status)) return slice;
+      const running = status === 'running';
+      const ended = status === 'stopped' || status === 'crashed';
+      return putRecord<InstanceView>(slice, name, {
+        ...prev,
+        status: status as InstanceStatus,
+        pid: running ? numberField(d, 'pid') ?? null : null,
+        exit_code: ended ? numberField(d, 'exit_code') ?? null : null,
+        started_at: running ? event.ts : prev.started_at,
+        updated_at: event.ts,
+      });
+    }
+    case 'instance.archived':
+      return putRecord<InstanceView>(slice, name, { ...prev, archived_at: event.ts, updated_at: event.ts });
+    case 'instance.unarchived':
+      return putRecord<InstanceView>(slice, name, { ...prev, archived_at: null, updated_at: event.ts });
+    case 'instance.deleted':
+      return removeRecord(slice, name);
+    default:
+      return slice;
+  }
+};
+
+/** The instances slice with its view type (FleetState keeps server-owned slices opaque). */
+export function instancesOf(state: Pick<FleetState, 'instances'>): Instances {
+  return state.instances as Instances;
+}
+
+/** `data[key]` when it is a string, `null` when it is null, `undefined` otherwise (absent or wrong type). */
+function nullableString(d: Data, key: string): string | null | undefined {
+  return d[key] === null ? null : stringField(d, key);
+}
+
+function nullableStrings(d: Data, key: string): string[] | null | undefined {
+  return d[key] === null ? null : stringsField(d, key);
+}
+
+function nullablePort(d: Data): number | null | undefined {
+  if (d.port === null) return null;
+  const p = numberField(d, 'port');
+  return p !== undefined && Number.isInteger(p) && p > 0 && p < 65536 ? p : undefined;
+}

@@ -1,0 +1,157 @@
+// Wire contract of the control plane (SPEC §5, seed 002): instance names, the frames of `/ws/instances`,
+// `/ws/instances/:name/logs` and `/ws/messages`, and their limits. Field names are the seed's, kept exactly.
+
+/** Instance names: lowercase, digits and dashes, 1–63 characters, so a name is always a safe directory name. */
+export const INSTANCE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function isInstanceName(value: unknown): value is string {
+  return typeof value === 'string' && INSTANCE_NAME_PATTERN.test(value);
+}
+
+/** What every API answer shows instead of an env value. */
+export const ENV_VALUE_MASK = '****';
+/** Lines a log stream sends first when `backlog` is not given. @default 100 */
+export const DEFAULT_LOG_BACKLOG = 100;
+/** Largest accepted `backlog`. @default 1000 */
+export const MAX_LOG_BACKLOG = 1000;
+/** New log lines are gathered this long before one `lines` frame goes out. @default 100 */
+export const LOG_BATCH_WINDOW_MS = 100;
+/** Default and largest `tail` of `GET /api/instances/:name/logs`. */
+export const DEFAULT_LOG_TAIL = 100;
+export const MAX_LOG_TAIL = 10_000;
+/** Wait between SIGTERM and SIGKILL when an instance is stopped. @default 5000 */
+export const DEFAULT_STOP_GRACE_MS = 5000;
+/** Message events a `/ws/messages` snapshot carries. @default 100 */
+export const RECENT_MESSAGE_EVENTS = 100;
+
+export type InstanceStatus = 'stopped' | 'starting' | 'running' | 'crashed';
+
+/** An instance as the API and the `/ws/instances` snapshot show it: env values are masked. */
+export interface InstanceInfo {
+  name: string;
+  nickname: string | null;
+  status: InstanceStatus;
+  /** null unless running. */
+  pid: number | null;
+  port: number | null;
+  archived_at: string | null;
+  command: string;
+  /** null: `command` runs through `/bin/sh -c`; an array: `command` is the executable, no shell. */
+  args: string[] | null;
+  cwd: string | null;
+  /** Every key of the environment, each value shown as ENV_VALUE_MASK. */
+  env: Record<string, string>;
+  /** Exit code of the last run, null while running or when it ended by a signal. */
+  exit_code: number | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+}
+
+// ---- /ws/instances ----
+
+export interface InstancesSnapshotFrame {
+  type: 'snapshot';
+  instances: InstanceInfo[];
+  include_archived: boolean;
+  /** Present when the snapshot replaces deltas a slow connection could not take. */
+  reason?: 'lagged';
+}
+export interface StatusChangedFrame {
+  type: 'status_changed';
+  name: string;
+  status: InstanceStatus;
+  pid: number | null;
+  timestamp: string;
+}
+export interface InstanceCreatedFrame {
+  type: 'instance_created';
+  name: string;
+  port: number | null;
+  status: InstanceStatus;
+  timestamp: string;
+}
+export interface InstanceArchivedFrame {
+  type: 'instance_archived';
+  name: string;
+  timestamp: string;
+}
+/** Carries the instance's status, port and pid too, so a view that hid it while archived can show it again. */
+export interface InstanceUnarchivedFrame {
+  type: 'instance_unarchived';
+  name: string;
+  status: InstanceStatus;
+  port: number | null;
+  pid: number | null;
+  timestamp: string;
+}
+export interface InstanceDeletedFrame {
+  type: 'instance_deleted';
+  name: string;
+  timestamp: string;
+}
+/** A PATCH changed nickname, command, args, cwd, env keys or port; carries the whole (masked) instance. */
+export interface InstanceUpdatedFrame {
+  type: 'instance_updated';
+  name: string;
+  instance: InstanceInfo;
+  timestamp: string;
+}
+export type InstancesServerFrame =
+  | InstancesSnapshotFrame
+  | StatusChangedFrame
+  | InstanceCreatedFrame
+  | InstanceArchivedFrame
+  | InstanceUnarchivedFrame
+  | InstanceDeletedFrame
+  | InstanceUpdatedFrame;
+export interface SetIncludeArchivedFrame {
+  type: 'set_include_archived';
+  value: boolean;
+}
+
+// ---- /ws/instances/:name/logs ----
+
+export interface LogBacklogFrame {
+  type: 'backlog';
+  lines: string[];
+  count: number;
+  /** Present when this backlog replaces `lines` frames a slow connection could not take. */
+  reason?: 'lagged';
+}
+export interface LogLinesFrame {
+  type: 'lines';
+  lines: string[];
+  count: number;
+}
+/** The log file was replaced (rename) or shrank (truncation); the lines that follow are the new file's. */
+export interface LogRotatedFrame {
+  type: 'rotated';
+}
+export type LogServerFrame = LogBacklogFrame | LogLinesFrame | LogRotatedFrame;
+
+// ---- /ws/messages ----
+
+export type MessageEventName = 'sent' | 'delivered' | 'acknowledged' | 'failed';
+
+/** A message state transition: metadata only, never the payload (SPEC §5.3). Also the data of `message.*` events. */
+export interface MessageEventInfo {
+  message_id: string;
+  event: MessageEventName;
+  from: string;
+  to: string;
+  message_type: string;
+  correlation_id: string | null;
+  detail: string | null;
+  timestamp: string;
+}
+export interface MessagesSnapshotFrame {
+  type: 'snapshot';
+  /** Oldest first. */
+  recent_events: MessageEventInfo[];
+  reason?: 'lagged';
+}
+export interface MessageEventFrame extends MessageEventInfo {
+  type: 'message_event';
+}
+export type MessagesServerFrame = MessagesSnapshotFrame | MessageEventFrame;

@@ -1,0 +1,53 @@
+// The control plane of seed 002 (SPEC §5) as one feature: the instance supervisor and its REST, inter-agent
+// messages and their REST, and the three streams `/ws/instances`, `/ws/instances/:name/logs`, `/ws/messages`.
+
+import { join } from 'node:path';
+import type { App, Feature } from '../app';
+import { LogTailers } from '../logs/log-tailer';
+import { MessageService } from '../messages/message-service';
+import { MessageStore } from '../messages/message-store';
+import { registerInstancesApi } from '../routes/instances';
+import { registerMessagesApi } from '../routes/messages';
+import { registerInstanceLogsStream } from '../streams/instance-logs';
+import { registerInstancesStream } from '../streams/instances';
+import { registerMessagesStream } from '../streams/messages';
+import { Supervisor } from '../supervisor/supervisor';
+
+/** What the control plane exposes to other features (e.g. workspace sessions run as supervised instances). */
+export interface ControlPlane {
+  supervisor: Supervisor;
+  messages: MessageService;
+  tailers: LogTailers;
+}
+
+const planes = new WeakMap<App, ControlPlane>();
+
+/** The control plane of `app`, once its feature ran. */
+export function controlPlaneOf(app: App): ControlPlane | undefined {
+  return planes.get(app);
+}
+
+export const controlPlane: Feature = async (app) => {
+  const { config } = app;
+  const supervisor = new Supervisor(app.log, { dataDir: config.dataDir, stopGraceMs: config.stopGraceMs, log: app.logLine });
+  const tailers = new LogTailers((name) => {
+    const p = supervisor.paths(name);
+    return { dir: p.dir, file: p.log };
+  }, { log: app.logLine });
+  const store = new MessageStore(join(config.dataDir, 'messages'));
+  const messages = new MessageService(app.log, store);
+
+  registerInstancesApi(app, supervisor);
+  registerMessagesApi(app, messages);
+  registerInstancesStream(app);
+  registerInstanceLogsStream(app, tailers);
+  registerMessagesStream(app, store);
+
+  app.onClose(async () => {
+    await supervisor.shutdown();
+    await tailers.closeAll();
+    store.close();
+  });
+  planes.set(app, { supervisor, messages, tailers });
+  await supervisor.restoreOnBoot();
+};

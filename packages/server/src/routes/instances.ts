@@ -1,0 +1,77 @@
+// REST of supervised instances (SPEC §5): list, create, read, PATCH, delete, the lifecycle actions and the log
+// tail. Every answer shows env keys with masked values.
+
+import { DEFAULT_LOG_TAIL, MAX_LOG_TAIL, SwitchboardError } from '@switchboard/protocol';
+import type { App } from '../app';
+import { readTailOfFile } from '../logs/tail-reader';
+import { toInstanceInfo } from '../supervisor/instance-info';
+import { parseCreateBody } from '../supervisor/instance-spec';
+import type { Supervisor } from '../supervisor/supervisor';
+
+/** Most bytes `?tail=N` reads back. @default 16 MiB */
+const MAX_TAIL_BYTES = 16 * 1024 * 1024;
+
+export function registerInstancesApi(app: App, supervisor: Supervisor): void {
+  const { router } = app;
+
+  router.get('/api/instances', (req) => {
+    const includeArchived = flag(req.query.get('include_archived'), 'include_archived');
+    return { body: { instances: supervisor.list(includeArchived).map(toInstanceInfo), include_archived: includeArchived } };
+  });
+
+  router.post('/api/instances', async (req) => {
+    const spec = parseCreateBody(await req.body());
+    return { status: 201, body: toInstanceInfo(await supervisor.create(spec)) };
+  });
+
+  router.get('/api/instances/:name', (req) => ({ body: toInstanceInfo(supervisor.require(req.params.name!)) }));
+
+  router.patch('/api/instances/:name', async (req) => {
+    supervisor.require(req.params.name!);
+    return { body: toInstanceInfo(await supervisor.update(req.params.name!, await req.body())) };
+  });
+
+  router.delete('/api/instances/:name', async (req) => {
+    await supervisor.delete(req.params.name!);
+    return { body: { deleted: req.params.name } };
+  });
+
+  const actions = {
+    start: (n: string) => supervisor.start(n),
+    stop: (n: string) => supervisor.stop(n),
+    restart: (n: string) => supervisor.restart(n),
+    archive: (n: string) => supervisor.archive(n),
+    unarchive: (n: string) => supervisor.unarchive(n),
+  };
+  for (const [action, run] of Object.entries(actions)) {
+    router.post(`/api/instances/:name/${action}`, async (req) => ({ body: toInstanceInfo(await run(req.params.name!)) }));
+  }
+
+  router.post('/api/instances/:name/clone', async (req) => {
+    supervisor.require(req.params.name!);
+    return { status: 201, body: toInstanceInfo(await supervisor.clone(req.params.name!, await req.body())) };
+  });
+
+  router.get('/api/instances/:name/logs', async (req) => {
+    const name = req.params.name!;
+    supervisor.require(name);
+    const tail = intParam(req.query.get('tail'), 'tail', DEFAULT_LOG_TAIL, MAX_LOG_TAIL);
+    const lines = await readTailOfFile(supervisor.paths(name).log, tail, MAX_TAIL_BYTES);
+    return { body: { name, lines, count: lines.length } };
+  });
+}
+
+function flag(value: string | null, field: string): boolean {
+  if (value === null || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new SwitchboardError('validation_failed', `${field} must be true or false`, { details: { field } });
+}
+
+function intParam(value: string | null, field: string, fallback: number, max: number): number {
+  if (value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n > max) {
+    throw new SwitchboardError('validation_failed', `${field} must be an integer from 0 to ${max}`, { details: { field } });
+  }
+  return n;
+}

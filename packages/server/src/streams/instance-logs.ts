@@ -1,0 +1,41 @@
+// `/ws/instances/:name/logs?backlog=N` (SPEC §5.2, seed 002): `backlog` then `lines` frames continuing exactly where
+// it ended, `rotated` when the file is replaced or shrinks. An unknown instance ends with instance_not_found (4404),
+// a bad backlog with invalid_backlog (4400); deleting the instance ends its viewers with instance_not_found.
+
+import { DEFAULT_LOG_BACKLOG, MAX_LOG_BACKLOG, SwitchboardError, isInstanceName } from '@switchboard/protocol';
+import { instancesOf } from '@switchboard/projections';
+import type { App } from '../app';
+import type { LogTailers } from '../logs/log-tailer';
+
+export function registerInstanceLogsStream(app: App, tailers: LogTailers): void {
+  app.streams.add('/ws/instances/:name/logs', {
+    idleRule: true,
+    open(conn, { url, params }) {
+      const name = params.name ?? '';
+      if (!isInstanceName(name) || !Object.hasOwn(instancesOf(app.log.state), name)) throw notFound(name);
+      const backlog = parseBacklog(url.searchParams.get('backlog'));
+      tailers.attach(name, conn, backlog);
+    },
+  });
+
+  app.log.onAppend((events) => {
+    for (const e of events) {
+      if (e.topic !== 'instance.deleted') continue;
+      const name = (e.data as { name?: unknown }).name;
+      if (typeof name === 'string') tailers.failAll(name, (conn) => conn.fail(notFound(name)));
+    }
+  });
+}
+
+function parseBacklog(value: string | null): number {
+  if (value === null) return DEFAULT_LOG_BACKLOG;
+  const n = Number(value);
+  if (!/^\d{1,7}$/.test(value) || n > MAX_LOG_BACKLOG) {
+    throw new SwitchboardError('invalid_backlog', `backlog must be an integer from 0 to ${MAX_LOG_BACKLOG}`, { details: { field: 'backlog' } });
+  }
+  return n;
+}
+
+function notFound(name: string): SwitchboardError {
+  return new SwitchboardError('instance_not_found', `No instance named '${name.slice(0, 64)}'`);
+}

@@ -1,0 +1,26 @@
+// The API view of an instance (REST answers and the `/ws/instances` snapshot): the projection's record with its
+// env keys shown as masked values. Env values are not even available here; they never leave env.json.
+
+import { ENV_VALUE_MASK, type InstanceInfo } from '@switchboard/protocol';
+import type { InstanceView } from '@switchboard/projections';
+
+export function toInstanceInfo(v: InstanceView): InstanceInfo {
+  const env: Record<string, string> = {};
+  for (const k of v.env_keys) env[k] = ENV_VALUE_MASK;
+  return {
+    name: v.name,
+    nickname: v.nickname,
+    status: v.status,
+    pid: v.pid,
+    port: v.port,
+    archived_at: v.archived_at,
+    command: v.command,
+    args: v.args,
+    cwd: v.cwd,
+    env,
+    exit_code: v.exit_code,
+    created_at: v.created_at,
+    updated_at: v.updated_at,
+    started_at: v.started_at,
+  };
+}
