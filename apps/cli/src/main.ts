@@ -1,6 +1,7 @@
 // Entry of the `switchboard` bin: the program is the list of command modules below. A new command is one
 // module in ./commands exporting its register function, and one entry here.
 
+import { registerBench } from './commands/bench';
 import { registerDemo } from './commands/demo';
 import { registerPublish } from './commands/publish';
 import { registerServe } from './commands/serve';
@@ -9,7 +10,7 @@ import { registerToken } from './commands/token';
 import { registerTui } from './commands/tui';
 import { createProgram, run } from './program';
 
-const program = createProgram([registerServe, registerTail, registerPublish, registerDemo, registerToken, registerTui]);
+const program = createProgram([registerServe, registerTail, registerPublish, registerDemo, registerToken, registerTui, registerBench]);
 
 // Long-running commands (serve, tail, demo) resolve only when they are done, so exiting here is safe and
 // also ends any handle a library left open.

@@ -1,0 +1,23 @@
+// Server child: Switchboard itself (`startServer`, temp data dir, every feature on), published to through the real
+// `POST /api/events` and subscribed to on `/ws/events?topics=bench.*`.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '@switchboard/server';
+import { runServerChild } from './server-child';
+
+await runServerChild(async ({ pingIntervalMs }) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, pingIntervalMs, log: () => {} });
+  return {
+    port: server.port,
+    close: async () => {
+      try {
+        await server.close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+});
