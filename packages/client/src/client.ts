@@ -10,9 +10,10 @@ import {
 } from '@switchboard/protocol';
 import type { FleetState } from '@switchboard/projections';
 import type { ClientError, ClientEvents, SnapshotEvent } from './client-events';
-import { Connection, type ServerFrame } from './connection';
+import type { CloseInfo, Connection, ServerFrame } from './connection';
 import { ConnectionState, type ConnectionStatus, type StateReason } from './connection-state';
 import { FATAL_CLOSE_CODES } from './constants';
+import { Dialer } from './dialer';
 import { Emitter } from './emitter';
 import { EventRouter, type EventHandler } from './event-router';
 import { Keepalive } from './keepalive';
@@ -26,8 +27,6 @@ import { SendQueue, type SendResult } from './send-queue';
 import { ClientStore, type StoreListener } from './store';
 import { Subscription } from './subscription';
 import { resolveEndpoints, withToken, type Endpoints } from './url';
-import { loadWebSocket } from './websocket';
-
 
 /** How a socket ended, as far as the retry logic cares. */
 interface SocketEnd {
@@ -68,11 +67,9 @@ export class SwitchboardClient {
   readonly #keepalive: Keepalive;
   readonly #subscription: Subscription;
 
+  readonly #dialer: Dialer;
   #connection: Connection | null = null;
-  /** Tag of the newest connect attempt; anything started under an older tag is superseded. */
-  #attemptTag = 0;
   #cancelRetry: (() => void) | null = null;
-  #cancelConnectTimeout: (() => void) | null = null;
   #lastServerErrorCode: string | undefined;
   #unwatchPage: (() => void) | null = null;
 
@@ -116,6 +113,13 @@ export class SwitchboardClient {
       onSnapshot: (s) => this.#subscription.applySnapshot({ ...s, state: s.state as SnapshotEvent['state'], source: 'poll' }),
       onEvent: (e) => this.#subscription.acceptEvent(e),
       onError: (error) => this.#pollFailed(error),
+    });
+    this.#dialer = new Dialer({
+      WebSocket: o.WebSocket,
+      url: withToken(this.endpoints.socketUrl, o.token),
+      protocols: o.protocols,
+      scheduler: this.#scheduler,
+      connectTimeoutMs: o.connectTimeoutMs,
     });
     this.#keepalive = new Keepalive({
       scheduler: this.#scheduler,
@@ -220,62 +224,41 @@ export class SwitchboardClient {
   // ---- socket lifecycle ----------------------------------------------------------------------
 
   async #openSocket(attempt: number): Promise<void> {
-    const tag = ++this.#attemptTag;
     this.#cancelRetry = null;
-    let Ctor;
-    try {
-      Ctor = await loadWebSocket(this.#o.WebSocket);
-    } catch (error) {
-      if (tag !== this.#attemptTag) return;
-      this.#emitError('socket', 'websocket_unavailable', (error as Error).message, error);
-      this.#socketEnded({ failed: true, closeCode: null, timedOut: false });
-      return;
-    }
-    if (tag !== this.#attemptTag || this.#machine.status === 'closed') return;
-    let socket;
-    try {
-      socket = new Ctor(withToken(this.endpoints.socketUrl, this.#o.token), [...this.#o.protocols]);
-    } catch (error) {
-      this.#emitError('socket', 'websocket_failed', (error as Error).message, error);
-      this.#socketEnded({ failed: true, closeCode: null, timedOut: false });
-      return;
-    }
-    const connection = new Connection(tag, socket, {
-      onOpen: (c) => this.#current(c) && this.#opened(c, attempt),
-      onFrame: (c, frame) => this.#current(c) && this.#frame(c, frame),
-      onInvalidFrame: (c, reason) => this.#current(c) && this.#emitError('protocol', 'invalid_frame', reason, null),
-      onClose: (c, info) => this.#current(c) && this.#closed(c, info),
-    });
-    this.#connection = connection;
-    this.#cancelConnectTimeout = this.#scheduler.after(this.#o.connectTimeoutMs, () => {
-      this.#cancelConnectTimeout = null;
-      if (!this.#current(connection) || connection.opened) return;
-      this.#dropConnection(connection, false);
-      this.#socketEnded({ failed: true, closeCode: null, timedOut: true });
-    });
+    const failure = await this.#dialer.dial(
+      {
+        onOpen: (c) => this.#current(c) && this.#opened(c, attempt),
+        onFrame: (c, frame) => this.#current(c) && this.#frame(c, frame),
+        onInvalidFrame: (c, reason) => this.#current(c) && this.#emitError('protocol', 'invalid_frame', reason, null),
+        onClose: (c, info) => this.#current(c) && this.#closed(c, info),
+      },
+      (c) => (this.#connection = c),
+    );
+    if (!failure || this.#machine.is('closed')) return;
+    this.#emitError('socket', failure.code, (failure.error as Error)?.message ?? String(failure.error), failure.error);
+    this.#socketEnded({ failed: true, closeCode: null, timedOut: false });
   }
 
   /** Whether `c` is the live attempt; callbacks of superseded sockets are ignored. */
   #current(c: Connection): boolean {
-    return c === this.#connection && c.id === this.#attemptTag;
+    return c === this.#connection && this.#dialer.isCurrent(c);
   }
 
   #opened(connection: Connection, attempt: number): void {
-    this.#cancelConnectTimeout?.();
-    this.#cancelConnectTimeout = null;
     this.#poller.stop();
+    // Subscribe before announcing `open`, so a frame a `state` listener sends can never precede it.
+    // Resume from the last applied event; the server answers recovered:true or sends a snapshot.
+    connection.send(JSON.stringify(this.#subscription.subscribeFrame()));
     this.#machine.transition('open', { code: 'socket_opened', attempt });
     if (!this.#current(connection)) return; // a `state` listener closed the client
     this.#keepalive.start();
-    // Resume from the last applied event; the server answers recovered:true or sends a snapshot.
-    this.#connection?.send(JSON.stringify(this.#subscription.subscribeFrame()));
-    this.#queue.flush((text) => this.#connection?.send(text) ?? false);
+    this.#queue.flush((text) => connection.send(text));
   }
 
-  #closed(connection: Connection, info: { code: number; reason: string }): void {
+  #closed(connection: Connection, info: CloseInfo): void {
     const errorCode = this.#lastServerErrorCode; // the error frame that usually precedes a fatal close
     this.#dropConnection(connection, false);
-    if (FATAL_CLOSE_CODES.has(info.code)) {
+    if (info.code !== null && FATAL_CLOSE_CODES.has(info.code)) {
       this.#shutdown({
         code: 'server_rejected',
         closeCode: info.code,
@@ -286,9 +269,9 @@ export class SwitchboardClient {
     }
     this.#socketEnded({
       failed: connection.framesReceived === 0,
-      drop: { code: 'socket_dropped', closeCode: info.code, closeReason: info.reason },
+      drop: { code: 'socket_dropped', closeCode: info.code ?? 1006, closeReason: info.reason },
       closeCode: info.code,
-      timedOut: false,
+      timedOut: info.timedOut,
     });
   }
 
@@ -308,8 +291,6 @@ export class SwitchboardClient {
   #dropConnection(connection: Connection, terminate: boolean): void {
     connection.detach({ terminate });
     if (this.#connection === connection) this.#connection = null;
-    this.#cancelConnectTimeout?.();
-    this.#cancelConnectTimeout = null;
     this.#keepalive.stop();
     this.#subscription.reset();
     this.#lastServerErrorCode = undefined;
@@ -354,7 +335,7 @@ export class SwitchboardClient {
   /** The one way to `closed`: stop every socket, poll and timer, then report the move. */
   #shutdown(reason: StateReason): void {
     if (this.#machine.is('closed')) return;
-    this.#attemptTag++;
+    this.#dialer.supersede();
     if (this.#connection) this.#dropConnection(this.#connection, false);
     this.#cancelRetry?.();
     this.#cancelRetry = null;

@@ -1,7 +1,9 @@
 // One WebSocket attempt. Parses frames and reports them until it is detached; after that every callback
-// of the underlying socket is ignored, so a superseded socket can never touch the client's state.
+// of the underlying socket is ignored, so a superseded socket can never touch the client's state. A socket
+// that does not open within the connect timeout is closed and reported like any failed connect.
 
 import { NORMAL_CLOSURE, READY_STATE } from './constants';
+import type { Scheduler } from './scheduler';
 import type { WebSocketLike } from './websocket';
 
 /** A parsed server frame: a JSON object with a string `type`. */
@@ -12,8 +14,24 @@ export interface ConnectionHandlers {
   onFrame(connection: Connection, frame: ServerFrame): void;
   /** A frame that is not JSON text holding an object with a string `type`. */
   onInvalidFrame(connection: Connection, reason: string): void;
-  /** The socket closed; `opened` tells a failed handshake from a drop. */
-  onClose(connection: Connection, info: { code: number; reason: string; opened: boolean }): void;
+  /**
+   * The socket closed; `opened` tells a failed handshake from a drop. `code` is null when it never
+   * closed by itself because the connect timed out (`timedOut`).
+   */
+  onClose(connection: Connection, info: CloseInfo): void;
+}
+
+export interface CloseInfo {
+  code: number | null;
+  reason: string;
+  opened: boolean;
+  timedOut: boolean;
+}
+
+export interface ConnectTimeout {
+  scheduler: Scheduler;
+  /** @default 10000 (DEFAULT_CONNECT_TIMEOUT_MS) */
+  ms: number;
 }
 
 const noop = () => {};
@@ -25,21 +43,28 @@ export class Connection {
   #handlers: ConnectionHandlers | null;
   #opened = false;
   #framesReceived = 0;
+  #cancelTimeout: (() => void) | null = null;
 
-  constructor(id: number, socket: WebSocketLike, handlers: ConnectionHandlers) {
+  constructor(id: number, socket: WebSocketLike, handlers: ConnectionHandlers, timeout?: ConnectTimeout) {
     this.id = id;
     this.#socket = socket;
     this.#handlers = handlers;
     socket.onopen = () => {
       this.#opened = true;
+      this.#clearTimeout();
       this.#handlers?.onOpen(this);
     };
     socket.onmessage = (event) => this.#message(event.data);
-    socket.onclose = (event) => {
-      const h = this.#handlers;
-      this.#handlers = null;
-      h?.onClose(this, { code: event.code, reason: event.reason ?? '', opened: this.#opened });
-    };
+    socket.onclose = (event) => this.#ended({ code: event.code, reason: event.reason ?? '', opened: this.#opened, timedOut: false });
+    if (timeout) {
+      this.#cancelTimeout = timeout.scheduler.after(timeout.ms, () => {
+        this.#cancelTimeout = null;
+        if (this.#opened || !this.#handlers) return;
+        const h = this.#handlers;
+        this.detach();
+        h.onClose(this, { code: null, reason: 'connect timeout', opened: false, timedOut: true });
+      });
+    }
     // An error is always followed by a close event, which carries what we need.
     socket.onerror = noop;
   }
@@ -77,6 +102,7 @@ export class Connection {
    */
   detach(options: { code?: number; reason?: string; terminate?: boolean } = {}): void {
     this.#handlers = null;
+    this.#clearTimeout();
     const s = this.#socket;
     // Keep no-op handlers rather than null: `ws` throws on an 'error' event nobody listens to, which it
     // emits when a socket still CONNECTING is closed.
@@ -91,6 +117,18 @@ export class Connection {
     } catch {
       // Closing an already-failing socket can throw in some implementations; it is gone either way.
     }
+  }
+
+  #ended(info: CloseInfo): void {
+    const h = this.#handlers;
+    this.#handlers = null;
+    this.#clearTimeout();
+    h?.onClose(this, info);
+  }
+
+  #clearTimeout(): void {
+    this.#cancelTimeout?.();
+    this.#cancelTimeout = null;
   }
 
   #message(data: unknown): void {

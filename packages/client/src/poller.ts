@@ -87,7 +87,8 @@ export class Poller {
           if (stale()) return;
           this.#o.onEvent({ seq: e.seq, topic: e.topic, ts: e.ts, data: e.data });
         }
-        if (page.has_more) nextMs = 0;
+        // An empty page that claims more would spin; wait the interval then.
+        if (page.has_more && page.events.length > 0) nextMs = 0;
       }
     } catch (error) {
       if (stale()) return;

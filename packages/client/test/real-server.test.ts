@@ -174,6 +174,21 @@ describe('SDK against the real server', () => {
     expect(selectState(c.state, ['task.*'])).toEqual((await snapshotOf(s.url, ['task.*'])).state);
   });
 
+  it('keeps the socket through the server idle timeout by pinging, and reconnects when it does not', { timeout: 20_000 }, async () => {
+    const s = await server({ idleTimeoutSeconds: 0.4 });
+    const { client: pinger, rec: pingRec } = client({ url: s.url, pingIntervalMs: 100 });
+    const { client: quiet, rec: quietRec } = client({ url: s.url, pingIntervalMs: 60_000, random: () => 0 });
+    await waitFor(() => pingRec.snapshots.length === 1 && quietRec.snapshots.length === 1, { message: 'both subscribed' });
+    // The quiet client is closed 1001 for idleness (SPEC §3) and comes back with a resume.
+    await waitFor(() => quietRec.states.some((x) => x.reason.code === 'socket_dropped'), { message: 'quiet client dropped', saw: () => quietRec.states, timeoutMs: 5000 });
+    expect(quietRec.states.find((x) => x.reason.code === 'socket_dropped')!.reason).toMatchObject({ closeCode: 1001 });
+    await waitFor(() => quiet.status === 'open' && quietRec.subscribed.length >= 2, { message: 'quiet client back', saw: () => quietRec.states });
+    expect(quietRec.subscribed[1]).toMatchObject({ recovered: true });
+    // By then the pinging client has lived through the same idle window on its first socket.
+    expect(pingRec.states.map((x) => x.to)).toEqual(['connecting', 'open']);
+    expect(pinger.status).toBe('open');
+  });
+
   it('uses the token on the socket and REST, and closes when the token is refused', { timeout: 20_000 }, async () => {
     const s = await server({ token: 'admin-secret' });
     const { client: ok, rec } = client({ url: s.url, token: 'admin-secret', topics: ['task.*'] });
