@@ -1,0 +1,32 @@
+// The stats bar's connection indicator: SDK status plus the next reconnect time → icon, words and colour. Pure.
+
+import type { ConnectionStatus } from '@switchboard/client';
+
+export type IndicatorColor = 'green' | 'yellow' | 'red' | 'cyan' | 'magenta';
+
+export interface ConnectionView {
+  icon: string;
+  text: string;
+  color: IndicatorColor;
+}
+
+/**
+ * The indicator for `status`. `retryAtMs` is when the SDK's next reconnect attempt starts (from its `retry` event),
+ * so `reconnecting` counts down in whole seconds; `nowMs` is the current time on the same clock.
+ */
+export function connectionView(status: ConnectionStatus, retryAtMs: number | null, nowMs: number): ConnectionView {
+  const countdown = retryAtMs !== null && retryAtMs > nowMs ? Math.ceil((retryAtMs - nowMs) / 1000) : null;
+  switch (status) {
+    case 'open':
+      return { icon: '●', text: 'live', color: 'green' };
+    case 'connecting':
+      return { icon: '○', text: 'connecting…', color: 'cyan' };
+    case 'reconnecting':
+      return { icon: '◌', text: countdown === null ? 'reconnecting…' : `reconnecting in ${countdown}s`, color: 'yellow' };
+    case 'polling':
+      // SPEC §9: the socket keeps retrying behind the polling fallback; say when it tries next.
+      return { icon: '◍', text: countdown === null ? 'polling' : `polling · retry in ${countdown}s`, color: 'magenta' };
+    case 'closed':
+      return { icon: '✕', text: 'offline', color: 'red' };
+  }
+}

@@ -1,0 +1,143 @@
+// Everything the dashboard renders, kept outside React: the SDK's state, the bounded activity feed and the connection
+// status. Listeners hear about every change; the React side throttles how often it actually renders (app.tsx).
+
+import type { ConnectionStatus, SendResult, StateChange, SwitchboardClient } from '@switchboard/client';
+import type { FleetState } from '@switchboard/projections';
+import { FEED_LIMIT, TUI_TOPICS } from './constants';
+import { appendFeed, feedEntryFor, type FeedEntry, type FeedLevel } from './view-model';
+
+/** The part of the SDK client the dashboard uses (a `SwitchboardClient` fits). */
+export type DashboardClient = Pick<
+  SwitchboardClient,
+  'state' | 'status' | 'queuedFrames' | 'endpoints' | 'on' | 'subscribe' | 'onStateChange' | 'send' | 'close'
+>;
+
+/** An immutable picture of the dashboard's data at one moment. */
+export interface DashboardView {
+  fleet: FleetState;
+  /** Oldest first, at most `feedLimit` entries. */
+  feed: readonly FeedEntry[];
+  status: ConnectionStatus;
+  /** When the SDK's next reconnect attempt starts (ms since epoch), while reconnecting or polling; else null. */
+  retryAtMs: number | null;
+  /** Frames `send()` queued while no socket was open; the SDK flushes them on reconnect. */
+  queuedFrames: number;
+  /** The server's base URL. */
+  url: string;
+}
+
+export interface DashboardStoreOptions {
+  /** Activity feed entries kept. @default 200 (FEED_LIMIT) */
+  feedLimit?: number;
+  /** Clock for retry deadlines and connection notes. @default Date.now */
+  now?: () => number;
+}
+
+export interface DashboardStore {
+  /** The current view; the same object until something changes. */
+  getView(): DashboardView;
+  /** Call `listener` after every change; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
+  /** Send a `ping` frame through the SDK: sent at once when live, queued and flushed on reconnect otherwise. */
+  ping(): SendResult;
+  /** Stop listening to the client and close it (close code 1000). Idempotent. */
+  close(): void;
+}
+
+/**
+ * Wire a dashboard store to `client`: one subscription per dashboard topic family feeds the activity feed, and
+ * the client's `state`/`retry` events drive the connection indicator.
+ *
+ * @example
+ * const client = createClient({ url, topics: TUI_TOPICS });
+ * const store = createDashboardStore(client);
+ * store.subscribe(() => console.log(store.getView().status));
+ */
+export function createDashboardStore(client: DashboardClient, options: DashboardStoreOptions = {}): DashboardStore {
+  const feedLimit = options.feedLimit ?? FEED_LIMIT;
+  const now = options.now ?? Date.now;
+  const listeners = new Set<() => void>();
+  let feed: FeedEntry[] = [];
+  let retryAtMs: number | null = null;
+  let noteCount = 0;
+  let view: DashboardView | null = null;
+  let closed = false;
+
+  const changed = () => {
+    view = null;
+    for (const listener of [...listeners]) listener();
+  };
+  const note = (level: FeedLevel, icon: string, text: string) => {
+    feed = appendFeed(feed, { key: `c${++noteCount}`, ts: new Date(now()).toISOString(), level, icon, text }, feedLimit);
+  };
+
+  const offs: Array<() => void> = [];
+  for (const pattern of TUI_TOPICS) {
+    offs.push(
+      client.subscribe(pattern, (event) => {
+        // Handlers run after the event was applied, so `client.state` already knows the agent or session named.
+        const entry = feedEntryFor(event, client.state);
+        if (entry) feed = appendFeed(feed, entry, feedLimit);
+        changed();
+      }),
+    );
+  }
+  offs.push(client.onStateChange(changed));
+  offs.push(
+    client.on('retry', ({ delayMs }) => {
+      retryAtMs = now() + delayMs;
+      changed();
+    }),
+  );
+  offs.push(
+    client.on('state', (change) => {
+      if (change.to === 'open' || change.to === 'closed') retryAtMs = null;
+      noteConnection(change, note);
+      changed();
+    }),
+  );
+
+  return {
+    getView() {
+      view ??= {
+        fleet: client.state,
+        feed,
+        status: client.status,
+        retryAtMs,
+        queuedFrames: client.queuedFrames,
+        url: client.endpoints.httpBase,
+      };
+      return view;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    ping() {
+      const result = client.send({ type: 'ping' });
+      if (result === 'queued') note('info', '↑', `ping queued (${client.queuedFrames} waiting); sent on reconnect`);
+      else if (result === 'dropped') note('warning', '↑', 'ping dropped: the send queue is full');
+      else note('info', '↑', 'ping sent');
+      changed();
+      return result;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const off of offs) off();
+      listeners.clear();
+      client.close();
+    },
+  };
+}
+
+/** Connection changes worth a line in the feed: losing the socket, polling, coming back, giving up. */
+function noteConnection(change: StateChange, note: (level: FeedLevel, icon: string, text: string) => void): void {
+  const { from, to, reason } = change;
+  if (to === 'open' && from !== 'connecting') note('success', '●', 'reconnected: live again');
+  else if (to === 'reconnecting' && from === 'open') note('warning', '◌', 'connection lost: reconnecting');
+  else if (to === 'polling') note('warning', '◍', 'live updates unavailable: polling');
+  else if (to === 'closed' && reason.code !== 'client_closed') note('error', '✕', `disconnected (${reason.code})`);
+}
