@@ -70,9 +70,10 @@ export class SwitchboardError extends Error {
     return closeCodeForStatus(this.status);
   }
 
-  /** REST body: `{ error: { code, message, ...details } }`. */
+  /** REST body: `{ error: { code, message, ...details } }`; details never replace `code` or `message`. */
   toJSON(): { error: { code: ErrorCode; message: string } & Record<string, unknown> } {
-    return { error: { code: this.code, message: this.message, ...(this.details ?? {}) } };
+    const { code: _code, message: _message, ...details } = this.details ?? {};
+    return { error: { code: this.code, message: this.message, ...details } };
   }
 
   /** WebSocket error frame (SPEC §3). */
