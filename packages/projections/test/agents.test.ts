@@ -1,3 +1,5 @@
+// Table tests of the agents projection: every agent.* topic, unknown agents, and the events that change nothing.
+
 import { describe, expect, it } from 'vitest';
 import { reduceAgents } from '../src/agents';
 import type { AgentView, ProjectedEvent } from '../src/state';

@@ -1,3 +1,5 @@
+// Table tests of the documents and searches projections: upserts and the events that change nothing.
+
 import { describe, expect, it } from 'vitest';
 import { reduceDocuments } from '../src/documents';
 import { reduceSearches } from '../src/searches';

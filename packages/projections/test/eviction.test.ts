@@ -1,3 +1,5 @@
+// The memory caps of the projections: which finished records go, and that active ones never do.
+
 import { describe, expect, it } from 'vitest';
 import { reduceAgents } from '../src/agents';
 import {

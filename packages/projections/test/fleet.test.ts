@@ -1,3 +1,5 @@
+// The root reducer and snapshot selection: routing by family, unknown families, and the keys a pattern selects.
+
 import { describe, expect, it } from 'vitest';
 import { applyEvent, applyEvents, initialState, selectState, stateKeysFor } from '../src/fleet';
 import { REDUCERS } from '../src/reducers';

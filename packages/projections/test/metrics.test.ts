@@ -1,3 +1,5 @@
+// Table tests of the metrics projection: cost totals, the per-session breakdown and its cap.
+
 import { describe, expect, it } from 'vitest';
 import { MAX_SESSION_COSTS } from '../src/constants';
 import { initialState } from '../src/fleet';

@@ -1,3 +1,5 @@
+// Table tests of the sessions projection: every session.* topic, and the events that change nothing.
+
 import { describe, expect, it } from 'vitest';
 import { reduceSessions } from '../src/sessions';
 import type { ProjectedEvent, SessionView } from '../src/state';

@@ -1,3 +1,5 @@
+// Table tests of the swarms projection: formed, updated, dissolved, and the events that change nothing.
+
 import { describe, expect, it } from 'vitest';
 import type { ProjectedEvent, SwarmView } from '../src/state';
 import { reduceSwarms } from '../src/swarms';

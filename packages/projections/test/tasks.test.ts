@@ -1,3 +1,5 @@
+// Table tests of the tasks projection: every task.* topic, unknown tasks, and the events that change nothing.
+
 import { describe, expect, it } from 'vitest';
 import type { ProjectedEvent, TaskView } from '../src/state';
 import { reduceTasks } from '../src/tasks';
