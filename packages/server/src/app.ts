@@ -1,6 +1,7 @@
 // What every feature module receives: config, the event log, the REST router, the stream table and close hooks.
 // Features register themselves in features.ts; none imports another feature's internals.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerConfig } from './config';
 import type { EventLog } from './log/event-log';
 import type { Router } from './http/router';
@@ -15,6 +16,11 @@ export interface App {
   onClose(fn: () => void | Promise<void>): void;
   /** Operational log line (never secrets). */
   logLine(line: string): void;
+  /** Answer requests outside `/api/*` that no route matched (the web dashboard); the handler returns true if it did. */
+  setFallback(handler: HttpFallback): void;
 }
+
+/** A handler for unmatched requests; false leaves the JSON 404. */
+export type HttpFallback = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 export type Feature = (app: App) => void | Promise<void>;

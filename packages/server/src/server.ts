@@ -3,7 +3,7 @@
 
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
-import type { App } from './app';
+import type { App, HttpFallback } from './app';
 import { Authenticator } from './auth/authenticator';
 import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
 import { FEATURES } from './features';
@@ -44,7 +44,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const router = new Router(config.log);
   const streams = new StreamRegistry();
   const closeHooks: Array<() => void | Promise<void>> = [];
+  let fallback: HttpFallback | undefined;
   const app: App = {
+    setFallback: (handler) => (fallback = handler),
     config,
     log,
     router,
@@ -81,8 +83,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     }
     router
       .handle(req, res, url, MAX_BODY_BYTES)
-      .then((handled) => {
-        if (!handled) sendError(res, new SwitchboardError('not_found', `no route for ${req.method} ${url.pathname}`));
+      .then(async (handled) => {
+        if (handled || (fallback && !url.pathname.startsWith('/api/') && (await fallback(req, res, url)))) return;
+        sendError(res, new SwitchboardError('not_found', `no route for ${req.method} ${url.pathname}`));
       })
       .catch((err) => sendError(res, err, config.log));
   });

@@ -1,0 +1,32 @@
+// The page header: product name, navigation and the connection indicator.
+
+import { segments, usePath } from '../lib/router';
+import { ConnectionIndicator } from './connection-indicator';
+import { Link } from './link';
+
+export const VIEWS = [
+  { path: '/', label: 'Overview' },
+  { path: '/instances', label: 'Instances' },
+  { path: '/messages', label: 'Messages' },
+  { path: '/workspaces', label: 'Workspaces' },
+  { path: '/plans', label: 'Plans' },
+] as const;
+
+export function Header() {
+  const first = `/${segments(usePath())[0] ?? ''}`;
+  return (
+    <header className="header">
+      <Link href="/" className="brand">
+        Switchboard
+      </Link>
+      <nav aria-label="Views" className="nav">
+        {VIEWS.map((v) => (
+          <Link key={v.path} href={v.path} aria-current={first === v.path ? 'page' : undefined}>
+            {v.label}
+          </Link>
+        ))}
+      </nav>
+      <ConnectionIndicator />
+    </header>
+  );
+}

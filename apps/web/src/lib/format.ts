@@ -1,0 +1,33 @@
+// Formatting for dense tables: costs, relative times, short ids.
+
+/** `$0.0123` below a dollar, `$12.34` above. */
+export function formatCost(usd: number): string {
+  if (!Number.isFinite(usd)) return '$0.00';
+  return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+/** `12s`, `4m`, `3h`, `2d` ago from `now` (ms); `—` for null. */
+export function timeAgo(iso: string | null | undefined, now: number): string {
+  if (!iso) return '—';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86_400)}d ago`;
+}
+
+/** `HH:MM:SS` in local time. */
+export function clockTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour12: false });
+}
+
+/** First 8 characters of an id. */
+export const shortId = (id: string): string => (id.length > 10 ? id.slice(0, 8) : id);
+
+/** Compact integer: 1234 → 1.2k. */
+export function compactNumber(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}

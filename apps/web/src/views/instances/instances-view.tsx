@@ -1,0 +1,30 @@
+// Instances (seed 002 SPA): create, a live table with lifecycle actions, and the log tail of the selected one.
+
+import { StreamNote } from '../../components/stream-note';
+import { CreateInstanceForm } from './create-instance-form';
+import { InstanceTable } from './instance-table';
+import { LogPanel } from './log-panel';
+import { useInstances } from './use-instances';
+
+export function InstancesView({ selected }: { selected: string | null }) {
+  const live = useInstances();
+  const rows = Object.values(live.data.instances).sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    <div className="view instances">
+      <section className="panel" aria-labelledby="instances-title">
+        <div className="panel-head">
+          <h2 id="instances-title">Instances</h2>
+          <StreamNote live={live} name="instances" />
+          <span className="spacer" />
+          <label className="check">
+            <input type="checkbox" checked={live.data.include_archived} onChange={(e) => live.setIncludeArchived(e.target.checked)} />
+            Show archived
+          </label>
+        </div>
+        <CreateInstanceForm />
+        {live.data.loaded ? <InstanceTable instances={rows} selected={selected} /> : <p className="empty">Loading…</p>}
+      </section>
+      {selected ? <LogPanel key={selected} name={selected} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+// Sessions, active first and newest first; ended ones grayed out. Shows each session's agents and cost.
+
+import { shallowEqual, useStore } from '@switchboard/react';
+import type { FleetState, SessionView } from '@switchboard/projections';
+import { formatCost, timeAgo } from '../../lib/format';
+import { useNow } from '../../lib/use-now';
+
+const byActivity = (a: SessionView, b: SessionView) =>
+  a.status === b.status ? b.created_at.localeCompare(a.created_at) : a.status === 'active' ? -1 : 1;
+
+export function SessionList({ limit = 30 }: { limit?: number }) {
+  const sessions = useStore((s: FleetState) => Object.values(s.sessions).sort(byActivity).slice(0, limit), shallowEqual);
+  const agentCounts = useStore((s: FleetState) => {
+    const counts: Record<string, number> = {};
+    for (const a of Object.values(s.agents)) if (a.status === 'running' || a.status === 'waiting_permission') counts[a.session_id] = (counts[a.session_id] ?? 0) + 1;
+    return counts;
+  }, shallowEqual);
+  const costs = useStore((s: FleetState) => s.metrics.by_session);
+  const now = useNow();
+  return (
+    <section className="panel" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">Sessions</h2>
+      {sessions.length === 0 ? (
+        <p className="empty">No sessions yet.</p>
+      ) : (
+        <ul className="rows" data-testid="session-list">
+          {sessions.map((s) => (
+            <li key={s.id} className={`row session ${s.status === 'ended' ? 'ended' : ''}`} data-session={s.id} data-status={s.status}>
+              <span className="name" title={s.id}>
+                {s.name || s.id}
+              </span>
+              <span className="muted">{s.target}</span>
+              <span className="muted">{agentCounts[s.id] ? `${agentCounts[s.id]} agents` : s.status === 'ended' ? 'ended' : 'idle'}</span>
+              <span className="num">{formatCost(costs[s.id]?.cost_usd ?? 0)}</span>
+              <span className="muted time">{timeAgo(s.ended_at ?? s.created_at, now)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
