@@ -107,8 +107,13 @@ export function dashboardConfig(config: ServerConfig): Record<string, unknown> {
 /** Register `/ws/dashboard`, `/ws/sessions` and `GET /api/dashboard/stream` (connection count). */
 export function registerDashboardStream(app: App): DashboardBroadcaster {
   const broadcaster = new DashboardBroadcaster(app);
-  app.log.onAppend((events) => {
-    if (events.some((e) => e.topic.startsWith('workspace.'))) broadcaster.changed();
+  // The projection keeps its slice object when an event changes nothing, so identity tells a real change.
+  let seen = app.log.state.workspaces;
+  app.log.onAppend(() => {
+    const now = app.log.state.workspaces;
+    if (now === seen) return;
+    seen = now;
+    broadcaster.changed();
   });
   const handler: StreamHandler = {
     idleRule: false,

@@ -34,6 +34,7 @@ export interface SessionPatch {
 
 export class WorkspaceService {
   private readonly refreshes = new Coalescer<void>();
+  private readonly activity = new Coalescer<void>();
   private readonly registering = new Map<string, Promise<{ workspace: WorkspaceView; created: boolean }>>();
   private readonly disposing = new Map<string, Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -68,11 +69,11 @@ export class WorkspaceService {
       }
     }
     if (stale.length) this.log.append(stale);
-    for (const ws of this.all()) void this.refresh(ws.id);
+    for (const ws of this.all()) this.background(this.refresh(ws.id));
     const gitTimer = setInterval(() => {
-      for (const ws of this.all()) void this.refresh(ws.id);
+      for (const ws of this.all()) this.background(this.refresh(ws.id));
     }, this.options.gitIntervalMs);
-    const activityTimer = setInterval(() => void this.checkActivity(), Math.min(ACTIVITY_CHECK_MS, this.options.gitIntervalMs));
+    const activityTimer = setInterval(() => this.background(this.checkActivity()), Math.min(ACTIVITY_CHECK_MS, this.options.gitIntervalMs));
     for (const t of [gitTimer, activityTimer]) {
       t.unref();
       this.timers.push(t);
@@ -123,7 +124,7 @@ export class WorkspaceService {
       { topic: 'session.created', data: { id, name: nickname || id, target: input.target, workspace_id: ws.id } },
       { topic: 'workspace.updated', data: { id: ws.id, session: { id, target: input.target, nickname, running: this.options.runner.isRunning(id) } } },
     ]);
-    void this.refresh(ws.id);
+    this.background(this.refresh(ws.id));
     const session = this.get(ws.id)?.sessions.find((s) => s.id === id);
     return { ...(session ?? emptySession(id, input.target, nickname)), workspace_id: ws.id };
   }
@@ -142,7 +143,7 @@ export class WorkspaceService {
         { topic: 'workspace.updated', data: { id: now.ws.id, session_removed: sessionId } },
         { topic: 'session.ended', data: { id: sessionId, target: now.session.target, workspace_id: now.ws.id } },
       ]);
-      void this.refresh(now.ws.id);
+      this.background(this.refresh(now.ws.id));
     })().finally(() => this.disposing.delete(sessionId));
     this.disposing.set(sessionId, p);
     return p;
@@ -182,7 +183,13 @@ export class WorkspaceService {
   }
 
   /** Bring `running` and `last_output_at` of every session up to date (seed 003: log mtime, throttled). */
-  async checkActivity(): Promise<void> {
+  checkActivity(): Promise<void> {
+    // One pass at a time (overlapping passes would append the same change twice); a call during a pass gets a
+    // follow-up pass, so an exit's last output is never missed.
+    return this.activity.run('all', () => this.activityOnce());
+  }
+
+  private async activityOnce(): Promise<void> {
     const { runner } = this.options;
     const events: AppendInput[] = [];
     for (const ws of this.all()) {
@@ -209,8 +216,8 @@ export class WorkspaceService {
     const found = this.findSession(id);
     if (!found) return;
     this.log.append([{ topic: 'workspace.updated', data: { id: found.ws.id, session: { id, running: false } } }]);
-    void this.checkActivity();
-    void this.refresh(found.ws.id);
+    this.background(this.checkActivity());
+    this.background(this.refresh(found.ws.id));
   }
 
   /** Stop the loops and every session process. */
@@ -220,6 +227,11 @@ export class WorkspaceService {
     await this.options.runner.disposeAll();
     this.closed = true;
     this.stopExitListener();
+  }
+
+  /** Run a refresh or check nobody awaits; a failure is logged rather than left unhandled. */
+  private background(p: Promise<void>): void {
+    p.catch((err) => this.options.logLine(`workspace background task failed: ${(err as Error).message}`));
   }
 
   private require(id: string): WorkspaceView {
