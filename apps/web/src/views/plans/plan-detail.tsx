@@ -56,7 +56,7 @@ export function PlanDetail({ id }: { id: string }) {
               {s.output || s.error ? (
                 <pre className="log step-output" data-testid={`step-output-${i}`}>
                   {s.output}
-                  {s.error ? <span className="error-text">{`\n${s.error}`}</span> : null}
+                  {s.error ? <span className="error-text">{s.output && !s.output.endsWith('\n') ? `\n${s.error}` : s.error}</span> : null}
                 </pre>
               ) : null}
             </li>

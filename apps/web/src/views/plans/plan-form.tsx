@@ -45,7 +45,9 @@ export function PlanForm() {
         <input name="plan-name" value={name} onChange={(e) => setName(e.target.value)} required placeholder="release" autoComplete="off" />
       </label>
       <label>
-        Steps, one per line (<span className="mono">name: command</span>)
+        <span>
+          Steps, one per line (<code>name: command</code>)
+        </span>
         <textarea name="steps" value={steps} onChange={(e) => setSteps(e.target.value)} required rows={4} placeholder={'lint: npm run lint\ntest: npm test'} className="mono" />
       </label>
       <div className="actions">
