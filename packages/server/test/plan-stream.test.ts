@@ -4,6 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectRaw, startTestServer, waitFor, type Frame, type RawClient, type TestServer } from '@switchboard/testkit';
+import { MAX_PLANS_PER_CONNECTION } from '../src/streams/plans';
 import { rest } from './support/rest';
 
 let srv: TestServer;
@@ -193,6 +194,16 @@ describe('TestWebSocketEndpoint', () => {
     c.send({ type: 'subscribe' });
     expect(await c.next()).toMatchObject({ type: 'error', code: 'validation_failed', message: expect.stringContaining('plan_id') });
     await barrier(c);
+  });
+
+  it('limits how many plans one connection follows', async () => {
+    const c = await open('/ws/greedy');
+    for (let i = 0; i < MAX_PLANS_PER_CONNECTION; i++) c.send({ type: 'subscribe', plan_id: `p${i}` });
+    await c.collect((f) => f.type === 'subscribed', MAX_PLANS_PER_CONNECTION);
+    c.send({ type: 'subscribe', plan_id: 'one-too-many' });
+    expect(await c.next((f) => f.type !== 'subscribed')).toMatchObject({ type: 'error', code: 'too_many_requests' });
+    c.send({ type: 'subscribe', plan_id: 'p0' }); // already followed: fine
+    expect(await c.next()).toEqual({ type: 'subscribed', plan_id: 'p0' });
   });
 
   it('test_disconnect_cleanup: resources are freed on close, including for peers that died silently', async () => {

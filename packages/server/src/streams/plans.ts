@@ -10,6 +10,9 @@ import type { WsConnection } from '../ws/connection';
 import { encodeTextFrame } from '../ws/frame-encoding';
 import type { StreamHandler } from '../ws/stream';
 
+/** Plans one connection may be subscribed to at once (a bound on what one peer can make the server hold). @default 256 */
+export const MAX_PLANS_PER_CONNECTION = 256;
+
 interface ConnMeta {
   sessionId: string;
   plans: Set<string>;
@@ -169,6 +172,10 @@ export function registerPlansStream(app: App): PlanSubscriptions {
         throw new SwitchboardError('validation_failed', 'plan_id must be a non-empty string', { details: { field: 'plan_id' } });
       }
       if (frame.type === 'subscribe') {
+        const mine = subs.plansOf(conn);
+        if (!mine.has(planId) && mine.size >= MAX_PLANS_PER_CONNECTION) {
+          throw new SwitchboardError('too_many_requests', `a connection may follow at most ${MAX_PLANS_PER_CONNECTION} plans; unsubscribe from finished ones`);
+        }
         subs.subscribe(conn, planId);
         conn.send({ type: 'subscribed', plan_id: planId });
       } else {
