@@ -16,8 +16,12 @@ export function registerTui(program: Command): void {
       ),
   ).action(async (flags: { url?: string; token?: string }) => {
     const target = resolveServerTarget(flags, process.env);
+    // The SDK takes a ws(s) URL with a path as the stream itself (ws://host/ws/events); the normalised http form
+    // would turn that path into a REST prefix.
+    const raw = flags.url ?? (process.env.SWITCHBOARD_URL || undefined);
+    const url = raw !== undefined && /^wss?:\/\//i.test(raw) ? raw : target.url;
     // Loaded here so the other commands never load React and Ink.
     const { runTui } = await import('@switchboard/tui');
-    await runTui({ url: target.url, ...(target.token ? { token: target.token } : {}) });
+    await runTui({ url, ...(target.token ? { token: target.token } : {}) });
   });
 }
