@@ -60,6 +60,8 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
   let feed: FeedEntry[] = [];
   let retryAtMs: number | null = null;
   let noteCount = 0;
+  /** A failing poll repeats every few seconds; one note per outage is enough. */
+  let pollErrorNoted = false;
   let view: DashboardView | null = null;
   let closed = false;
 
@@ -92,7 +94,19 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
   offs.push(
     client.on('state', (change) => {
       if (change.to === 'open' || change.to === 'closed') retryAtMs = null;
+      if (change.to === 'open') pollErrorNoted = false;
       noteConnection(change, note);
+      changed();
+    }),
+  );
+  offs.push(
+    // Listening also keeps the SDK from printing handler errors with console.error over the dashboard.
+    client.on('error', ({ source, code, message }) => {
+      if (source === 'poll') {
+        if (pollErrorNoted) return;
+        pollErrorNoted = true;
+      }
+      note('error', '!', `${source} error ${code}${message ? `: ${message}` : ''}`);
       changed();
     }),
   );

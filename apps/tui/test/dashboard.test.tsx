@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 import { restoreColorEnv } from './helpers/force-color';
-import { createClient, type StateChange, type SwitchboardClient } from '@switchboard/client';
+import { createClient, type ClientOptions, type StateChange, type SwitchboardClient } from '@switchboard/client';
 import { startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
 import { render } from 'ink-testing-library';
 import { rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ let states: StateChange[];
 /** Data dirs of servers restarted on a kept dir: their `close()` leaves the dir to the caller. */
 let keptDirs: string[] = [];
 
-async function mount(size = { columns: 100, rows: 30 }, clientOptions: Parameters<typeof createClient>[0] | object = {}) {
+async function mount(size = { columns: 100, rows: 30 }, clientOptions: Omit<ClientOptions, 'url' | 'topics'> = {}) {
   client = createClient({ ...clientOptions, url: server.url, topics: TUI_TOPICS });
   states = [];
   client.on('state', (s) => states.push(s));
@@ -221,16 +221,23 @@ describe('terminal dashboard against a real server', () => {
     expect(renders).toBeGreaterThan(1);
   });
 
-  it('queues a ping sent while reconnecting and flushes it when the server is back', async () => {
+  it('falls back to polling while the server is down, queues a ping and flushes it when the server is back', async () => {
     const dataDir = server.dataDir;
     const port = server.port;
     keptDirs.push(dataDir);
-    await mount({ columns: 100, rows: 30 }, { backoff: () => 300 });
+    await mount({ columns: 100, rows: 30 }, { backoff: () => 300, pollIntervalMs: 100 });
+    let pollErrors = 0;
+    client.on('error', (e) => void (e.source === 'poll' && pollErrors++));
     await publish(server.url, [session('s1', 'survivor')]);
     await screenShows('survivor');
     await server.close({ keepData: true });
-    await screenShows('◌ reconnecting');
     await screenShows('connection lost: reconnecting');
+    // Three failed connects later the SDK polls; a failing poll is noted once, not every time it retries.
+    await screenShows('live updates unavailable: polling');
+    await screenShows('◍ polling');
+    await waitFor(() => pollErrors >= 3, { message: 'three failed polls' });
+    await screenShows('poll error');
+    expect(plain(ui.lastFrame()).match(/poll error/g)).toHaveLength(1);
     press('p');
     await screenShows('1 queued');
     await screenShows('ping queued');
