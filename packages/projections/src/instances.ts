@@ -126,6 +126,9 @@ export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
   }
 };
 
+/** `reduceInstances` over the opaque slice type FleetState declares for server-owned families (for REDUCERS). */
+export const instancesSliceReducer: SliceReducer<FleetState['instances']> = (slice, event) => reduceInstances(slice as Instances, event);
+
 /** The instances slice with its view type (FleetState keeps server-owned slices opaque). */
 export function instancesOf(state: Pick<FleetState, 'instances'>): Instances {
   return state.instances as Instances;

@@ -62,6 +62,9 @@ export const reduceMessages: SliceReducer<Messages> = (slice, event) => {
   return evictOldest(bounded, MAX_MESSAGES, () => true, updatedAt);
 };
 
+/** `reduceMessages` over the opaque slice type FleetState declares for server-owned families (for REDUCERS). */
+export const messagesSliceReducer: SliceReducer<FleetState['messages']> = (slice, event) => reduceMessages(slice as Messages, event);
+
 /** The messages slice with its view type (FleetState keeps server-owned slices opaque). */
 export function messagesOf(state: Pick<FleetState, 'messages'>): Messages {
   return state.messages as Messages;

@@ -6,8 +6,8 @@ import { reduceMetrics } from './metrics';
 import { reducePlans } from './plans';
 import { reduceSearches } from './searches';
 import { reduceSessions } from './sessions';
-import { reduceInstances } from './instances';
-import { reduceMessages } from './messages';
+import { instancesSliceReducer } from './instances';
+import { messagesSliceReducer } from './messages';
 import type { FleetState, SliceReducer, StateKey } from './state';
 import { reduceSwarms } from './swarms';
 import { reduceTasks } from './tasks';
@@ -24,7 +24,6 @@ export const REDUCERS: { [K in StateKey]?: SliceReducer<FleetState[K]> } = {
   searches: reduceSearches,
   workspaces: reduceWorkspaces,
   plans: reducePlans,
-  // Server-owned slices keep an opaque type in FleetState; their reducers are typed with their views.
-  instances: reduceInstances as SliceReducer<FleetState['instances']>,
-  messages: reduceMessages as SliceReducer<FleetState['messages']>,
+  instances: instancesSliceReducer,
+  messages: messagesSliceReducer,
 };

@@ -5,7 +5,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { SwitchboardError, type InstanceStatus } from '@switchboard/protocol';
 import { instancesOf, type InstanceStatusChangedData, type InstanceView } from '@switchboard/projections';
 import type { EventLog } from '../log/event-log';
@@ -253,6 +253,13 @@ export class Supervisor {
       SWITCHBOARD_RUN: token,
     };
     this.setStatus(name, 'starting', null, reason);
+    // spawn() would blame the executable ("spawn /bin/sh ENOENT") for a missing cwd; say what is really wrong.
+    if (inst.cwd !== null && !isDirectory(inst.cwd)) {
+      logFile.note(`failed to start: cwd ${inst.cwd} is not a directory`);
+      logFile.close();
+      this.setStatus(name, 'crashed', null, 'spawn_failed');
+      return;
+    }
     let child: ChildProcess;
     try {
       child = spawnInGroup({ command: inst.command, args: inst.args, cwd: inst.cwd, env });
@@ -389,6 +396,10 @@ export class Supervisor {
       if (this.locks.get(name) === tail) this.locks.delete(name);
     }
   }
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 function notFound(name: string): SwitchboardError {

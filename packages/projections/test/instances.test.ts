@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { reduceInstances, type InstanceView, type Instances } from '../src/instances';
+import { applyEvents, initialState } from '../src/fleet';
+import type { ProjectedEvent } from '../src/state';
+import { at, deepFreeze, ev, fold } from './fixtures';
+
+const created = { name: 'agent-1', nickname: null, command: 'run', args: null, cwd: null, env_keys: ['KEY'], port: 18801 };
+const base: InstanceView = {
+  ...created,
+  status: 'stopped',
+  pid: null,
+  exit_code: null,
+  archived_at: null,
+  created_at: at(0),
+  updated_at: at(0),
+  started_at: null,
+};
+
+const cases: Array<{ name: string; events: ProjectedEvent[]; expected: Instances }> = [
+  {
+    name: 'instance.created adds a stopped instance stamped with the event time',
+    events: [ev('instance.created', created, 0)],
+    expected: { 'agent-1': base },
+  },
+  {
+    name: 'running keeps the pid and sets started_at; stopped clears the pid and keeps the exit code',
+    events: [
+      ev('instance.created', created, 0),
+      ev('instance.status_changed', { name: 'agent-1', status: 'starting', pid: null }, 1),
+      ev('instance.status_changed', { name: 'agent-1', status: 'running', pid: 42 }, 2),
+      ev('instance.status_changed', { name: 'agent-1', status: 'crashed', pid: 42, exit_code: 3 }, 3),
+    ],
+    expected: { 'agent-1': { ...base, status: 'crashed', pid: null, exit_code: 3, started_at: at(2), updated_at: at(3) } },
+  },
+  {
+    name: 'a pid is never kept outside running',
+    events: [ev('instance.created', created, 0), ev('instance.status_changed', { name: 'agent-1', status: 'starting', pid: 9 }, 1)],
+    expected: { 'agent-1': { ...base, status: 'starting', updated_at: at(1) } },
+  },
+  {
+    name: 'instance.updated merges only the fields present, null clears',
+    events: [
+      ev('instance.created', created, 0),
+      ev('instance.updated', { name: 'agent-1', nickname: 'Primary', port: null, env_keys: ['A', 'B'] }, 4),
+    ],
+    expected: { 'agent-1': { ...base, nickname: 'Primary', port: null, env_keys: ['A', 'B'], updated_at: at(4) } },
+  },
+  {
+    name: 'archived sets archived_at, unarchived clears it',
+    events: [ev('instance.created', created, 0), ev('instance.archived', { name: 'agent-1' }, 5), ev('instance.unarchived', { name: 'agent-1' }, 6)],
+    expected: { 'agent-1': { ...base, archived_at: null, updated_at: at(6) } },
+  },
+  {
+    name: 'instance.deleted removes it',
+    events: [ev('instance.created', created, 0), ev('instance.deleted', { name: 'agent-1' }, 7)],
+    expected: {},
+  },
+  {
+    name: 'events about an unknown instance, unknown statuses and bad data change nothing',
+    events: [
+      ev('instance.status_changed', { name: 'ghost', status: 'running', pid: 1 }, 1),
+      ev('instance.created', created, 0),
+      ev('instance.status_changed', { name: 'agent-1', status: 'exploded' }, 2),
+      ev('instance.archived', { name: 42 }, 3),
+      ev('instance.updated', { name: 'agent-1', port: 'eighty' }, 0),
+    ],
+    expected: { 'agent-1': base },
+  },
+];
+
+describe('reduceInstances', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(fold(reduceInstances, deepFreeze({}) as Instances, c.events.map(deepFreeze))).toEqual(c.expected);
+    });
+  }
+
+  it('returns the same slice when an event changes nothing', () => {
+    const s = fold(reduceInstances, {}, [ev('instance.created', created, 0)]);
+    expect(reduceInstances(s, ev('instance.status_changed', { name: 'nope', status: 'running' }))).toBe(s);
+    expect(reduceInstances(s, ev('instance.unknown', { name: 'agent-1' }))).toBe(s);
+  });
+
+  it('is registered under instances in the root reducer', () => {
+    const state = applyEvents(initialState(), [ev('instance.created', created, 0)]);
+    expect(state.instances).toEqual({ 'agent-1': base });
+  });
+});
