@@ -1,60 +1,16 @@
 // Instances, live from `/ws/instances` (SPEC §5.1, seed 002): a snapshot, then deltas; REST polling of
 // `GET /api/instances` every 5 s after 3 failed connects (seed 002's original interval).
 
-import type { InstanceInfo, InstanceStatus } from '@switchboard/protocol';
-import { useLiveStream, type StreamFrame } from '@switchboard/react';
+import type { InstanceInfo } from '@switchboard/protocol';
+import { useLiveStream } from '@switchboard/react';
 import { api } from '../../lib/api';
 import { wsUrl } from '../../lib/stream-url';
+import { INITIAL_INSTANCES as INITIAL, reduceInstances, type InstancesState } from './instances-reducer';
 
-/** A row: the full instance once known; `instance_created` alone gives name, port and status. */
-export type InstanceRow = Pick<InstanceInfo, 'name' | 'status' | 'pid' | 'port' | 'archived_at'> & Partial<InstanceInfo>;
+export type { InstanceRow } from './instances-reducer';
 
-export interface InstancesState {
-  instances: Record<string, InstanceRow>;
-  include_archived: boolean;
-  /** Whether a snapshot arrived (else the table says "loading"). */
-  loaded: boolean;
-}
-
-const INITIAL: InstancesState = { instances: {}, include_archived: false, loaded: false };
 /** What the user asked for; resent on every new socket, whose server side starts at false. */
 let wantArchived = false;
-
-function put(state: InstancesState, name: string, patch: Partial<InstanceRow>): InstancesState {
-  const prev = state.instances[name] ?? { name, status: 'stopped' as InstanceStatus, pid: null, port: null, archived_at: null };
-  return { ...state, instances: { ...state.instances, [name]: { ...prev, ...patch } } };
-}
-
-function drop(state: InstancesState, name: string): InstancesState {
-  if (!(name in state.instances)) return state;
-  const { [name]: _gone, ...rest } = state.instances;
-  return { ...state, instances: rest };
-}
-
-/** Fold one `/ws/instances` frame. */
-export function reduceInstances(state: InstancesState, f: StreamFrame): InstancesState {
-  const name = typeof f.name === 'string' ? f.name : '';
-  switch (f.type) {
-    case 'snapshot': {
-      const list = (f.instances as InstanceInfo[]) ?? [];
-      return { instances: Object.fromEntries(list.map((i) => [i.name, i])), include_archived: f.include_archived === true, loaded: true };
-    }
-    case 'status_changed':
-      return put(state, name, { status: f.status as InstanceStatus, pid: (f.pid as number | null) ?? null });
-    case 'instance_created':
-      return put(state, name, { status: f.status as InstanceStatus, port: (f.port as number | null) ?? null, created_at: f.timestamp as string });
-    case 'instance_updated':
-      return put(state, name, f.instance as InstanceInfo);
-    case 'instance_archived':
-      return state.include_archived ? put(state, name, { archived_at: f.timestamp as string }) : drop(state, name);
-    case 'instance_unarchived':
-      return put(state, name, { archived_at: null, status: f.status as InstanceStatus, port: (f.port as number | null) ?? null, pid: (f.pid as number | null) ?? null });
-    case 'instance_deleted':
-      return drop(state, name);
-    default:
-      return state;
-  }
-}
 
 export function useInstances() {
   const url = wsUrl('/ws/instances');

@@ -2,30 +2,14 @@
 // transition. Metadata only; payloads never reach the page. Falls back to polling `GET /api/messages`.
 
 import type { MessageEventInfo } from '@switchboard/protocol';
-import { useLiveStream, type StreamFrame } from '@switchboard/react';
+import { useLiveStream } from '@switchboard/react';
 import { api } from '../../lib/api';
 import { wsUrl } from '../../lib/stream-url';
+import { INITIAL_MESSAGES as INITIAL, reduceMessages, type MessagesState } from './messages-reducer';
 
 export interface MessageFilter {
   instance: string;
   correlation_id: string;
-}
-
-export interface MessagesState {
-  events: MessageEventInfo[];
-  loaded: boolean;
-}
-
-/** Events kept, newest last. */
-export const MAX_MESSAGE_EVENTS = 500;
-const INITIAL: MessagesState = { events: [], loaded: false };
-
-const strip = ({ type: _type, ...rest }: StreamFrame) => rest as unknown as MessageEventInfo;
-
-export function reduceMessages(state: MessagesState, f: StreamFrame): MessagesState {
-  if (f.type === 'snapshot' && Array.isArray(f.recent_events)) return { events: (f.recent_events as MessageEventInfo[]).slice(-MAX_MESSAGE_EVENTS), loaded: true };
-  if (f.type === 'message_event') return { events: [...state.events, strip(f)].slice(-MAX_MESSAGE_EVENTS), loaded: true };
-  return state;
 }
 
 interface MessageRecord {

@@ -1,0 +1,88 @@
+// The views' stream reducers, folded over seed frames (SPEC §5, §8): pure, no socket.
+import { describe, expect, it } from 'vitest';
+import type { StreamFrame } from '@switchboard/react';
+import { reduceInstances, type InstancesState } from '../src/views/instances/instances-reducer';
+import { reduceLog, type LogState } from '../src/views/instances/log-reducer';
+import { reducePlans, type PlansLive } from '../src/views/plans/plans-reducer';
+import { reduceMessages } from '../src/views/messages/messages-reducer';
+
+const fold = <S>(reduce: (s: S, f: StreamFrame) => S, initial: S, frames: StreamFrame[]): S => frames.reduce(reduce, initial);
+const t = '2026-01-01T00:00:00Z';
+
+describe('instances frames', () => {
+  const empty: InstancesState = { instances: {}, include_archived: false, loaded: false };
+  const info = (name: string, status = 'stopped') => ({ name, status, pid: null, port: null, archived_at: null, command: 'sleep 1' });
+
+  it('applies a snapshot, then status, creation, archive and deletion deltas', () => {
+    const s = fold(reduceInstances, empty, [
+      { type: 'snapshot', instances: [info('a'), info('b')], include_archived: false },
+      { type: 'status_changed', name: 'a', status: 'running', pid: 42, timestamp: t },
+      { type: 'instance_created', name: 'c', port: 9000, status: 'stopped', timestamp: t },
+      { type: 'instance_archived', name: 'b', timestamp: t },
+      { type: 'instance_deleted', name: 'c', timestamp: t },
+    ]);
+    expect(s.loaded).toBe(true);
+    expect(Object.keys(s.instances)).toEqual(['a']);
+    expect(s.instances.a).toMatchObject({ status: 'running', pid: 42, command: 'sleep 1' });
+  });
+
+  it('keeps an archived instance, marked, when archived ones are shown', () => {
+    const s = fold(reduceInstances, empty, [
+      { type: 'snapshot', instances: [info('a')], include_archived: true },
+      { type: 'instance_archived', name: 'a', timestamp: t },
+    ]);
+    expect(s.instances.a!.archived_at).toBe(t);
+    const back = reduceInstances(s, { type: 'instance_unarchived', name: 'a', status: 'stopped', port: null, pid: null, timestamp: t });
+    expect(back.instances.a!.archived_at).toBeNull();
+  });
+});
+
+describe('log frames', () => {
+  const empty: LogState = { lines: [], nextId: 1, loaded: false };
+
+  it('replaces on backlog, appends lines, and marks a rotation', () => {
+    const s = fold(reduceLog, empty, [
+      { type: 'backlog', lines: ['one', 'two'], count: 2 },
+      { type: 'lines', lines: ['three'], count: 1 },
+      { type: 'rotated' },
+      { type: 'lines', lines: ['fresh'], count: 1 },
+    ]);
+    expect(s.lines.map((l) => `${l.kind}:${l.text}`)).toEqual(['line:one', 'line:two', 'line:three', 'rotated:log rotated — following the new file', 'line:fresh']);
+    // A reconnect's backlog replaces everything: no duplicates.
+    const again = reduceLog(s, { type: 'backlog', lines: ['two', 'three'], count: 2 });
+    expect(again.lines.map((l) => l.text)).toEqual(['two', 'three']);
+    expect(new Set(again.lines.map((l) => l.id)).size).toBe(2);
+  });
+});
+
+describe('plan frames', () => {
+  it('builds steps from status and output chunks, then ends the plan', () => {
+    const s = fold<PlansLive>(reducePlans, {}, [
+      { type: 'subscribed', plan_id: 'p' },
+      { type: 'step_status', plan_id: 'p', step_index: 0, step_name: 'lint', status: 'running', output: null, error: null, timestamp: t },
+      { type: 'step_output', plan_id: 'p', step_index: 0, output: 'line 1\n', timestamp: t },
+      { type: 'step_output', plan_id: 'p', step_index: 0, output: 'line 2\n', timestamp: t },
+      { type: 'step_status', plan_id: 'p', step_index: 0, step_name: 'lint', status: 'completed', output: 'line 1\nline 2\n', error: null, timestamp: t },
+      { type: 'step_status', plan_id: 'p', step_index: 1, step_name: 'ship', status: 'failed', output: '', error: 'exit code 1', timestamp: t },
+      { type: 'plan_failed', plan_id: 'p', error: 'step 1 failed', timestamp: t },
+    ]);
+    expect(s.p!.status).toBe('failed');
+    expect(s.p!.error).toBe('step 1 failed');
+    expect(s.p!.steps.map((x) => [x.name, x.status, x.output])).toEqual([
+      ['lint', 'completed', 'line 1\nline 2\n'],
+      ['ship', 'failed', ''],
+    ]);
+  });
+});
+
+describe('message frames', () => {
+  it('starts from the recent events and appends transitions without their type', () => {
+    const ev = (id: string, event: string) => ({ message_id: id, event, from: 'a', to: 'b', message_type: 'x', correlation_id: null, detail: null, timestamp: t });
+    const s = fold(reduceMessages, { events: [], loaded: false }, [
+      { type: 'snapshot', recent_events: [ev('m1', 'sent')] },
+      { type: 'message_event', ...ev('m1', 'delivered') },
+    ]);
+    expect(s.events.map((e) => `${e.message_id}:${e.event}`)).toEqual(['m1:sent', 'm1:delivered']);
+    expect(s.events[1]).not.toHaveProperty('type');
+  });
+});
