@@ -7,10 +7,10 @@ describe('client keepalive', () => {
 
   it('pings on the interval and stays open while the server answers', { timeout: 10_000 }, async () => {
     const server = await h.server();
-    const { client, rec } = h.client({ url: server.url, pingIntervalMs: 40, silenceTimeoutMs: 150 });
+    const { client, rec } = h.client({ url: server.url, pingIntervalMs: 50, silenceTimeoutMs: 300 });
     await waitFor(() => rec.snapshots.length === 1, { message: 'snapshot' });
     const pings = () => server.connections[0]!.received.filter((f) => f.type === 'ping').length;
-    await waitFor(() => pings() >= 8, { message: '8 pings (~320 ms, twice the silence timeout)', saw: pings });
+    await waitFor(() => pings() >= 12, { message: '12 pings (~600 ms, twice the silence timeout)', saw: pings });
     expect(client.status).toBe('open');
     expect(server.connections).toHaveLength(1);
   });
@@ -19,12 +19,11 @@ describe('client keepalive', () => {
     const server = await h.server();
     const { client, rec } = h.client({ url: server.url, pingIntervalMs: 40, silenceTimeoutMs: 150, random: () => 0 });
     await waitFor(() => rec.snapshots.length === 1, { message: 'snapshot' });
-    const silentSince = Date.now();
     server.silent = true;
     await waitFor(() => rec.states.some((s) => s.reason.code === 'heartbeat_timeout'), { message: 'heartbeat timeout', saw: () => rec.states });
-    expect(Date.now() - silentSince).toBeGreaterThanOrEqual(140);
     const change = rec.states.find((s) => s.reason.code === 'heartbeat_timeout')!;
     expect(change).toMatchObject({ from: 'open', to: 'reconnecting' });
+    // Silence counts from the last frame the client got (a pong just before the switch), not from the switch.
     expect((change.reason as { silentMs: number }).silentMs).toBeGreaterThanOrEqual(150);
     server.silent = false;
     await waitFor(() => client.status === 'open' && rec.subscribed.length === 2, { message: 'open again', saw: () => rec.states });
