@@ -22,6 +22,9 @@ export class WsConnection {
   readonly id = nextId++;
   /** Last application frame from the client (protocol pongs don't count). */
   lastClientFrameAt = Date.now();
+  /** Start of the current one-second window of the client frame-rate limit, and the frames seen in it. */
+  frameWindowStart = Date.now();
+  framesInWindow = 0;
   /** Cleared by each protocol ping, set by the pong; a peer still false at the next ping is dead. */
   isAlive = true;
   /** When the presented token expires; the heartbeat closes the connection with 4401 then (SPEC §6). */
