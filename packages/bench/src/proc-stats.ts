@@ -29,3 +29,16 @@ export function readRssBytes(pid: number): number | null {
     return null;
   }
 }
+
+/** Busy CPU time of the whole machine in ms (all cores), from /proc/stat; null when unavailable. */
+export function readMachineBusyMs(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …: everything but idle and iowait is busy.
+    const busy = f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!;
+    return Number.isFinite(busy) ? (busy * 1000) / TICKS_PER_SECOND : null;
+  } catch {
+    return null;
+  }
+}

@@ -30,6 +30,7 @@ function loadTable(rows: LoadResult[]): string {
     if (r.unexpectedCloses) notes.push(`${r.unexpectedCloses} closed`);
     if (r.connectFailed) notes.push(`${r.connectFailed} failed to connect`);
     if (r.postErrors) notes.push(`${r.postErrors} publish errors`);
+    if (r.otherCpuPct >= 25 && !r.bottleneck.startsWith('machine busy')) notes.push(`other processes used ${Math.round(r.otherCpuPct)}% of a core`);
     const scenario = r.offeredPerSecond === null ? `${r.scenario} (${n0(r.eventsPerSecond)} ev/s reached)` : r.scenario;
     const gen = `${r.generatorCpuPct.map((g) => `${Math.round(g)}%`).join(' / ')} + ${Math.round(r.publisherCpuPct)}%`;
     return `| ${scenario} | ${r.target} | ${n0(r.deliveredPerSecond)} | ${r.deliveredPct === null ? '—' : n1(r.deliveredPct)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${n0(r.lost)} | ${n0(r.duplicated)} | ${n1(r.serverCpuUsPerFrame)} | ${Math.round(r.serverCpuPct)}% | ${gen} | ${r.bottleneck}${notes.length ? ` (${notes.join(', ')})` : ''} |`;

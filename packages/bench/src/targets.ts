@@ -1,6 +1,7 @@
 // The servers under test: how to start each one's child process, where its subscribers connect, where the
 // publisher POSTs, and which client protocol the generator speaks to it.
 
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forkTs, type ChildHandle } from './child-process';
 import { BENCH_PATTERN, PEER_PUBLISH_PATH } from './constants';
@@ -83,7 +84,8 @@ export interface StartTargetOptions {
 /** Start `target` in its own process (with --expose-gc) and wait until it listens. */
 export async function startTarget(target: Target, opts: StartTargetOptions): Promise<RunningTarget> {
   const nodeArgs = ['--expose-gc'];
-  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${target.name}-${Date.now()}.cpuprofile`);
+  // Default profile names (CPU.<date>.<pid>.<thread>…): tsx's loader thread writes its own profile beside the main one.
+  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(opts.cpuProfDir, target.name)}`);
   const child = forkTs(target.file, [JSON.stringify({ pingIntervalMs: opts.pingIntervalMs }), ...target.args], `${target.label} server`, nodeArgs);
   try {
     const ready = await child.once('ready', 30_000);
