@@ -2,6 +2,10 @@
 // their log tail, plans, toasts, and the connection indicator through a server restart. Any console error
 // fails the test.
 
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, makeTempDir, type TestServer } from '@switchboard/testkit';
 import { launchBrowser, watchConsole, type BrowserSession, type Page } from './browser';
@@ -130,6 +134,44 @@ describe('web dashboard in Chromium', () => {
     await post({ from: 'planner', to: 'coder', message_type: 'task.followup', correlation_id: 'chain-a', payload: {} });
     await page.waitForSelector('[data-testid="message-table"] >> text=task.followup');
     expect(console.unexpected()).toEqual([]);
+  });
+
+  it('adds a workspace, spawns a session, renames and disposes it from the UI', E2E, async () => {
+    server = await startTestServer();
+    const repo = mkdtempSync(join(tmpdir(), 'switchboard-e2e-repo-'));
+    try {
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@switchboard.invalid', ...args], { cwd: repo });
+      git('init', '-q');
+      writeFileSync(join(repo, 'a.txt'), 'one\n');
+      git('add', '.');
+      git('commit', '-qm', 'init');
+      writeFileSync(join(repo, 'a.txt'), 'one\ntwo\n');
+      const { page, console } = await open('/workspaces');
+      await page.fill('form[aria-label="Add workspace"] input[name="path"]', repo);
+      await page.click('form[aria-label="Add workspace"] button[type="submit"]');
+      const card = await page.waitForSelector('[data-workspace]');
+      const id = await card.getAttribute('data-workspace');
+      await page.waitForSelector(`[data-workspace="${id}"] [data-testid="git-status"] >> text=dirty`);
+
+      const spawn = `form[aria-label="Spawn a session in ${id}"]`;
+      await page.fill(`${spawn} input[name="command"]`, 'sleep 30');
+      await page.fill(`${spawn} input[name="nickname"]`, 'first');
+      await page.click(`${spawn} button[type="submit"]`);
+      const row = await page.waitForSelector(`[data-workspace="${id}"] tr[data-session]`);
+      const sessionId = await row.getAttribute('data-session');
+      await page.waitForSelector(`tr[data-session="${sessionId}"] >> text=first`);
+
+      await page.click(`button[aria-label="Rename ${sessionId}"]`);
+      await page.fill(`input[aria-label="Nickname of ${sessionId}"]`, 'renamed');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`tr[data-session="${sessionId}"] >> text=renamed`);
+
+      await page.click(`tr[data-session="${sessionId}"] button:has-text("Dispose")`);
+      await page.waitForSelector(`tr[data-session="${sessionId}"]`, { state: 'detached', timeout: 10_000 });
+      expect(console.unexpected()).toEqual([]);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it('goes reconnecting, then polling, when the server dies, and back to Live with no event missing', { timeout: 60_000 }, async () => {
