@@ -2,7 +2,7 @@
 // and by truncation, unknown instances and bad backlogs, plus two hundred viewers on one file, a 1 MiB line and a
 // rotation while a viewer is lagging.
 
-import { appendFileSync, readdirSync, readlinkSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRaw, waitFor, type Frame, type RawClient } from '@switchboard/testkit';
@@ -143,6 +143,26 @@ describe('/ws/instances/:name/logs', () => {
     const sneaky = await h.open('/ws/instances/..%2F..%2Fetc/logs');
     expect(await sneaky.next()).toMatchObject({ type: 'error', code: 'instance_not_found' });
     expect((await sneaky.closed).code).toBe(4404);
+  }, 15_000);
+
+  it('never follows a symlink planted as the log file, reading or writing', async () => {
+    h = await startHarness();
+    const { name, log } = await instance();
+    const outside = join(h.srv.dataDir, '..', `outside-${name}.txt`);
+    writeFileSync(outside, 'private line\n');
+    try {
+      symlinkSync(outside, log);
+      const c = await h.open(`/ws/instances/${name}/logs`);
+      expect(await c.next()).toEqual({ type: 'backlog', lines: [], count: 0 });
+      expect((await h.get(`/api/instances/${name}/logs`)).body.lines).toEqual([]);
+      await h.patch(`/api/instances/${name}`, { command: 'echo written' });
+      await h.post(`/api/instances/${name}/start`);
+      await waitFor(async () => (await h.get(`/api/instances/${name}`)).body.status === 'stopped');
+      expect(readFileSync(outside, 'utf8')).toBe('private line\n');
+      expect(JSON.stringify(c.frames)).not.toContain('private line');
+    } finally {
+      rmSync(outside, { force: true });
+    }
   }, 15_000);
 
   it('a backlog outside 0–1000 gets an error frame and close 4400', async () => {

@@ -7,8 +7,8 @@
 // Every read, join and resync runs in one serialized queue, so a viewer's backlog ends exactly where its first
 // `lines` frame begins: no gap, no duplicate.
 
-import { watch, type FSWatcher } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { constants, watch, type FSWatcher } from 'node:fs';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LOG_BATCH_WINDOW_MS, MAX_LOG_BACKLOG } from '@switchboard/protocol';
 import type { WsConnection } from '../ws/connection';
@@ -186,7 +186,7 @@ export class LogTailer {
     }
     if (!this.fh) return;
     await this.readNew();
-    const st = await stat(this.path).catch(() => null);
+    const st = await lstat(this.path).catch(() => null);
     // Renamed away and not recreated yet: keep the old handle, the writer may still append to it.
     if (!st) return;
     if (st.ino !== this.ino) {
@@ -209,9 +209,12 @@ export class LogTailer {
   private async openFile(fromEnd: boolean): Promise<void> {
     let fh: FileHandle;
     try {
-      fh = await open(this.path, 'r');
+      // O_NOFOLLOW: a symlink planted in the data dir must not make the stream read another file.
+      fh = await open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // Absent (not written yet, or renamed away) or a symlink: nothing to read until a real file appears.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP') return;
       throw err;
     }
     const st = await fh.stat();

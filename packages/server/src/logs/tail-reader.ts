@@ -2,6 +2,7 @@
 // size of those lines, never the size of the file.
 
 import type { FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { decodeLine } from './line-splitter';
 
@@ -59,9 +60,10 @@ export async function readTail(fh: FileHandle, end: number, maxLines: number, ma
 export async function readTailOfFile(path: string, maxLines: number, maxBytes: number): Promise<string[]> {
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') return [];
     throw err;
   }
   try {

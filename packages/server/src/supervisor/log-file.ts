@@ -2,7 +2,7 @@
 // logrotate-style rename is followed: before each write the path is checked and, when it names another file or
 // none, reopened, so new output lands in the new file the log stream tails (SPEC §5.2).
 
-import { closeSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, writeSync } from 'node:fs';
 
 export class LogFile {
   private fd: number | null = null;
@@ -14,7 +14,7 @@ export class LogFile {
   /** Append bytes; errors are reported once and the bytes dropped (a full disk must not crash the server). */
   write(chunk: Uint8Array): void {
     try {
-      const st = statSync(this.path, { throwIfNoEntry: false });
+      const st = lstatSync(this.path, { throwIfNoEntry: false });
       if (this.fd === null || !st || st.ino !== this.ino) this.reopen();
       let off = 0;
       while (off < chunk.length) off += writeSync(this.fd!, chunk, off, chunk.length - off);
@@ -37,7 +37,8 @@ export class LogFile {
 
   private reopen(): void {
     this.close();
-    this.fd = openSync(this.path, 'a', 0o600);
+    // O_NOFOLLOW: a symlink planted in the data dir must not redirect output into another file.
+    this.fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     this.ino = fstatSync(this.fd).ino;
   }
 }
