@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectRaw, startTestServer, waitFor, type Frame, type RawClient, type TestServer } from '@switchboard/testkit';
 import { commitFiles, git, makeRepo, makeRepoWithUpstream, removeRepos } from './support/git-repos';
+import { isAlive } from './support/processes';
 import { rest } from './support/rest';
 
 let srv: TestServer;
@@ -70,14 +71,6 @@ async function spawn(workspace_id: string, command = 'sleep 60', extra: Record<s
   return res.body;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeEach(async () => {
   srv = await startTestServer({ gitIntervalSeconds: 0.2 });
@@ -185,6 +178,18 @@ describe('propagation', () => {
     await nextState(c, (w) => w[0]?.session_count === 0);
     expect(await events.next((f) => f.type === 'session.ended')).toMatchObject({ data: { id: s.id, workspace_id: ws.id } });
     expect((await api.post(`/api/sessions/${s.id}/dispose`)).body.error.code).toBe('session_not_found');
+  });
+
+  it('dispose also stops what an exited session left running in its process group', async () => {
+    const ws = await register(await makeRepo());
+    const c = await open();
+    const s = await spawn(ws.id, 'sleep 60 & echo $!');
+    await nextState(c, (w) => w[0]?.sessions[0]?.running === false);
+    const log = join(srv.dataDir, 'sessions', s.id, 'output.log');
+    const straggler = Number(readFileSync(log, 'utf8').trim());
+    expect(isAlive(straggler)).toBe(true);
+    await api.post(`/api/sessions/${s.id}/dispose`);
+    await waitFor(() => !isAlive(straggler), { message: `background process ${straggler} stopped` });
   });
 
   it('git status: editing files arrives as git_dirty with line and file counts', async () => {

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectRaw, makeTempDir, startTestServer, waitFor, type RawClient, type TestServer } from '@switchboard/testkit';
+import { isAlive } from './support/processes';
 import { rest } from './support/rest';
 
 let srv: TestServer;
@@ -30,14 +31,6 @@ async function watchPlan(body: unknown): Promise<{ id: string; c: RawClient }> {
 
 const isEnd = (f: { type: string }) => f.type === 'plan_completed' || f.type === 'plan_failed';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeEach(async () => {
   srv = await startTestServer();

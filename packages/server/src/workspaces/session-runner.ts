@@ -37,6 +37,9 @@ export class ProcessSessionRunner implements SessionRunner {
   private readonly children = new Map<string, { child: ChildProcess; exited: Promise<void> }>();
   private readonly exitListeners = new Set<(id: string, info: { code: number | null; signal: string | null }) => void>();
   private readonly killGraceMs: number;
+  /** Process groups of sessions whose shell exited by itself, until they are disposed. */
+  private readonly exitedGroups = new Map<string, number>();
+  private readonly disposing = new Set<string>();
 
   constructor(private readonly options: ProcessSessionRunnerOptions) {
     this.killGraceMs = options.killGraceMs ?? 5000;
@@ -69,6 +72,7 @@ export class ProcessSessionRunner implements SessionRunner {
         if (done) return;
         done = true;
         this.children.delete(id);
+        if (child.pid !== undefined && !this.disposing.has(id)) this.exitedGroups.set(id, child.pid);
         resolve();
         for (const fn of this.exitListeners) fn(id, { code, signal });
       };
@@ -80,13 +84,35 @@ export class ProcessSessionRunner implements SessionRunner {
 
   async dispose(id: string): Promise<void> {
     const entry = this.children.get(id);
-    if (!entry) return;
+    if (!entry) {
+      // The shell exited, but what it started in the background may still run in its group.
+      const pgid = this.exitedGroups.get(id);
+      this.exitedGroups.delete(id);
+      if (pgid !== undefined) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // The group is empty: nothing left to stop.
+        }
+      }
+      return;
+    }
     const { child, exited } = entry;
+    this.disposing.add(id);
+    const pgid = child.pid;
     signalGroup(child, 'SIGTERM');
-    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), this.killGraceMs);
+    // The timer outlives the shell on purpose: what it started gets the same grace, then SIGKILL.
+    const timer = setTimeout(() => {
+      if (pgid === undefined) return;
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // Every member already exited.
+      }
+    }, this.killGraceMs);
     timer.unref();
     await exited;
-    clearTimeout(timer);
+    this.disposing.delete(id);
   }
 
   isRunning(id: string): boolean {
