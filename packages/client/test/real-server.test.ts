@@ -121,6 +121,24 @@ describe('SDK against the real server', () => {
     }
   });
 
+  it('takes a fresh snapshot when the server comes back with another log (new epoch)', { timeout: 30_000 }, async () => {
+    const first = await startTestServer();
+    const { client: c, rec } = client({ url: first.url, topics: ['task.*'], random: () => 0, failuresBeforePolling: 1000 });
+    await waitFor(() => rec.snapshots.length === 1, { message: 'initial snapshot' });
+    const a = await c.publish([task(1, 10), task(2, 20), task(3, 30)]);
+    await waitFor(() => c.cursor?.seq === a.seqs.at(-1), { message: 'first log applied' });
+    await first.close(); // data dir removed: the log is lost
+    await waitFor(() => c.status === 'reconnecting', { message: 'reconnecting' });
+
+    const second = await server({ port: first.port });
+    const b = await c.publish('task.started', { id: 'fresh', kind: 'k', percent: 0 });
+    expect(b.epoch).not.toBe(a.epoch);
+    await waitFor(() => c.cursor?.epoch === b.epoch && c.cursor.seq === b.seq, { message: 'cursor in the new epoch', saw: () => c.cursor, timeoutMs: 10_000 });
+    expect(rec.subscribed.at(-1)).toMatchObject({ recovered: false, epoch: b.epoch });
+    expect(Object.keys(c.state.tasks)).toEqual(['fresh']);
+    expect(selectState(c.state, ['task.*'])).toEqual((await snapshotOf(second.url, ['task.*'])).state);
+  });
+
   it('holds exactly the server state after a burst', { timeout: 30_000 }, async () => {
     const s = await server();
     const topics = ['session.*', 'agent.*', 'task.*', 'metrics.*'];
