@@ -41,7 +41,8 @@ export function peekClient(key: string, url: string, options: PooledClientOption
   return pool.peek(key);
 }
 
-/** Take a reference (connects on the first); call the returned function to release it. */
-export function acquireClient(key: string): () => void {
-  return pool.acquire(key).release;
+/** Take a reference (connects on the first); `release` gives it back, `client` is the pooled instance. */
+export function acquireClient(key: string): { client: SwitchboardClient; release: () => void } {
+  const { value, release } = pool.acquire(key);
+  return { client: value, release };
 }

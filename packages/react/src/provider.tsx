@@ -1,7 +1,7 @@
 // `<SwitchboardProvider>`: puts ONE SDK client in context, either given (`client`, not owned) or made from
 // `url` (owned: connected while mounted, closed after the last provider for it unmounts).
 
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useReducer, type ReactNode } from 'react';
 import type { SwitchboardClient } from '@switchboard/client';
 import { acquireClient, clientKey, peekClient, type PooledClientOptions } from './client-pool';
 import { SwitchboardContext } from './context';
@@ -30,6 +30,13 @@ export type SwitchboardProviderProps =
 export function SwitchboardProvider(props: SwitchboardProviderProps): ReactNode {
   const key = props.client ? null : clientKey(props.url, props.options);
   const client = props.client ?? peekClient(key!, props.url!, props.options ?? {});
-  useEffect(() => (key ? acquireClient(key) : undefined), [key]);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!key) return;
+    const { client: acquired, release } = acquireClient(key);
+    // A render that committed after the pooled client was dropped saw the old one: render again with the new.
+    if (acquired !== client) rerender();
+    return release;
+  }, [key, client]);
   return <SwitchboardContext.Provider value={client}>{props.children}</SwitchboardContext.Provider>;
 }

@@ -1,7 +1,7 @@
 // `useLiveStream(key, options)`: the state of a LiveStream shared by every component using the same key.
 // Streams are pooled like clients, so StrictMode and several views never open two sockets for one key.
 
-import { useCallback, useEffect, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useReducer, useSyncExternalStore } from 'react';
 import { LiveStream, type LiveStreamOptions, type LiveStreamSnapshot } from './live-stream';
 import { ResourcePool } from './resource-pool';
 import type { StreamFrame } from './stream-socket';
@@ -40,11 +40,14 @@ const noopSubscribe = () => () => {};
 export function useLiveStream<S>(key: string | null, options: () => LiveStreamOptions<S>, initial?: S): LiveStreamHandle<S> {
   if (key !== null && !factories.has(key)) factories.set(key, options as () => LiveStreamOptions<unknown>);
   const stream = key === null ? null : (pool.peek(key) as LiveStream<S>);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
   useEffect(() => {
     if (key === null) return;
-    const { release } = pool.acquire(key);
+    const { value, release } = pool.acquire(key);
+    // A render that committed after the pooled stream was dropped saw the closed one: render again.
+    if (value !== stream) rerender();
     return release;
-  }, [key]);
+  }, [key, stream]);
   const subscribe = useCallback((fn: () => void) => (stream ? stream.subscribe(fn) : noopSubscribe()), [stream]);
   const snapshot = useSyncExternalStore(
     subscribe,

@@ -1,7 +1,7 @@
 // Seed 001's hook shapes over the SDK: `useWebSocket(url)` → `{ events, isConnected }` and
 // `useWebSocketEvent(type, callback)`.
 
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useReducer, useState, useSyncExternalStore } from 'react';
 import type { SwitchboardClient, SwitchboardEvent } from '@switchboard/client';
 import { acquireClient, clientKey, peekClient, type PooledClientOptions } from './client-pool';
 import { connectionTracker } from './connection-tracker';
@@ -41,7 +41,13 @@ export function useWebSocket(url?: string, options: UseWebSocketOptions = {}): U
   const key = url ? clientKey(url, clientOptions) : null;
   const client = key ? peekClient(key, url!, clientOptions) : fromContext;
   if (!client) throw new Error('switchboard react: useWebSocket() needs a url or a <SwitchboardProvider>');
-  useEffect(() => (key ? acquireClient(key) : undefined), [key]);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!key) return;
+    const { client: acquired, release } = acquireClient(key);
+    if (acquired !== client) rerender(); // see SwitchboardProvider
+    return release;
+  }, [key, client]);
 
   const [events, setEvents] = useState<WebSocketEvent[]>([]);
   useEffect(
