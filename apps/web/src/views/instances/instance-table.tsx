@@ -17,7 +17,7 @@ export function InstanceTable({ instances, selected }: { instances: InstanceRow[
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Status</th>
-            <th scope="col">PID</th>
+            <th scope="col" className="hide-narrow">PID</th>
             <th scope="col">Port</th>
             <th scope="col" className="hide-narrow">Command</th>
             <th scope="col" className="hide-narrow">Started</th>
@@ -35,7 +35,7 @@ export function InstanceTable({ instances, selected }: { instances: InstanceRow[
                 <StatusBadge status={i.status} />
                 {i.status === 'crashed' && i.exit_code != null ? <small className="muted"> exit {i.exit_code}</small> : null}
               </td>
-              <td className="num">{i.pid ?? '—'}</td>
+              <td className="num hide-narrow">{i.pid ?? '—'}</td>
               <td className="num">{i.port ?? '—'}</td>
               <td className="mono ellipsis hide-narrow" title={i.command}>
                 {i.command ?? ''}
