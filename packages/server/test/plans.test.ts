@@ -107,6 +107,19 @@ describe('running a plan', () => {
     expect((await api.post(`/api/plans/${id}/cancel`)).body.error.code).toBe('invalid_state');
   });
 
+  it('cancel SIGKILLs, after the stop grace, a background process that ignores SIGTERM', async () => {
+    await srv.close();
+    srv = await startTestServer({ stopGraceMs: 200 });
+    const { id, c } = await watchPlan({
+      name: 'stubborn',
+      steps: [{ name: 'ignores-term', command: "(trap '' TERM; while :; do sleep 0.05; done) & echo $!; wait" }],
+    });
+    await api.post(`/api/plans/${id}/run`);
+    const pid = Number((await c.next((f) => f.type === 'step_output')).output);
+    expect((await api.post(`/api/plans/${id}/cancel`)).body.status).toBe('cancelled');
+    await waitFor(() => !isAlive(pid), { message: `SIGTERM-immune ${pid} killed after the grace` });
+  });
+
   it('cancels a plan that never ran, and refuses to run it or any plan twice', async () => {
     const a = (await api.post('/api/plans', { name: 'a', steps: [{ name: 's', command: 'true' }] })).body.id;
     const cancelled = await api.post(`/api/plans/${a}/cancel`);

@@ -8,7 +8,7 @@ import { WorkspaceService } from '../workspaces/workspace-service';
 
 export const workspacesFeature: Feature = (app) => {
   // TODO(issue 3): run sessions as supervised instances once the supervisor lands (see session-runner.ts).
-  const runner = new ProcessSessionRunner({ dataDir: app.config.dataDir });
+  const runner = new ProcessSessionRunner({ dataDir: app.config.dataDir, killGraceMs: app.config.stopGraceMs });
   const service = new WorkspaceService({
     log: app.log,
     runner,

@@ -20,7 +20,7 @@ export interface PlanInput {
 
 export interface PlanRunnerOptions {
   log: EventLog;
-  /** Wait after SIGTERM before SIGKILL when a plan is cancelled. @default 3000 */
+  /** Wait after SIGTERM before SIGKILL when a plan is cancelled (`stopGraceMs` of the server). @default 5000 */
   killGraceMs?: number;
   /** Output printed within this window leaves as one `plan.step_output` chunk. @default 20 */
   outputFlushMs?: number;
@@ -52,7 +52,7 @@ export class PlanRunner {
   private readonly chunkChars: number;
 
   constructor(private readonly options: PlanRunnerOptions) {
-    this.killGraceMs = options.killGraceMs ?? 3000;
+    this.killGraceMs = options.killGraceMs ?? 5000;
     this.flushMs = options.outputFlushMs ?? 20;
     this.chunkChars = options.outputChunkChars ?? 16 * 1024;
   }
@@ -112,11 +112,18 @@ export class PlanRunner {
       st.cancelled = true;
       this.cancelReason.set(id, reason);
       if (st.child) {
-        const child = st.child;
-        signalGroup(child, 'SIGTERM');
-        const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), this.killGraceMs);
+        const pgid = st.child.pid;
+        signalGroup(st.child, 'SIGTERM');
+        // Not cleared when the shell exits: what the step started in the background gets the grace, then SIGKILL.
+        const timer = setTimeout(() => {
+          if (pgid === undefined) return;
+          try {
+            process.kill(-pgid, 'SIGKILL');
+          } catch {
+            // Every member already exited.
+          }
+        }, this.killGraceMs);
         timer.unref();
-        void st.done.finally(() => clearTimeout(timer));
       }
     }
     await st.done;
