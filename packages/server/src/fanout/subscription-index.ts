@@ -4,7 +4,7 @@
 import { parsePattern, topicPrefixes } from '@switchboard/protocol';
 
 export interface Indexed {
-  /** Seq of the last event this subscriber was visited for; dedupes overlapping patterns. */
+  /** Mark of the last visit pass that reached this subscriber; dedupes overlapping patterns. */
   mark: number;
 }
 
@@ -27,7 +27,7 @@ export class SubscriptionIndex<S extends Indexed> {
     else removeFrom(this.exact, p.topic, sub);
   }
 
-  /** Call `fn` once per subscriber matching `topic`; `mark` must be unique per event (its seq). */
+  /** Call `fn` once per subscriber matching `topic`; `mark` must be unique per call (it dedupes overlapping patterns). */
   forEachMatch(topic: string, mark: number, fn: (sub: S) => void): void {
     for (const s of this.all) visit(s, mark, fn);
     const exact = this.exact.get(topic);

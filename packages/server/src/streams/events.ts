@@ -12,7 +12,7 @@ import {
 } from '@switchboard/protocol';
 import { selectState } from '@switchboard/projections';
 import type { App } from '../app';
-import { EventsFanout, eventFrameJson, type EventsSubscriber } from '../fanout/events-fanout';
+import { EventsFanout, createSubscriber, eventFrameJson, type EventsSubscriber } from '../fanout/events-fanout';
 import type { WsConnection } from '../ws/connection';
 import { encodeTextFrame } from '../ws/frame-encoding';
 import type { ClientFrame, StreamHandler } from '../ws/stream';
@@ -84,7 +84,7 @@ export function registerEventsStream(app: App): EventsFanout {
     return {
       idleRule: !defaultAll,
       open(conn, { url }) {
-        const sub: EventsSubscriber = { conn, patterns: new Set(), mark: -1 };
+        const sub = createSubscriber(conn);
         subs.set(conn, sub);
         conn.onClose(() => fanout.removeAll(sub));
         conn.onResync = () => sendSnapshot(sub, 'lagged');

@@ -1,5 +1,5 @@
 // One flush per event-loop turn for every connection with queued frames: frames published in the same turn
-// leave as one corked burst per socket instead of one write each.
+// leave as one write per socket instead of one write each.
 
 export interface Flushable {
   /** Set while the connection sits in the dirty list; a flag is cheaper than a Set lookup per frame. */
