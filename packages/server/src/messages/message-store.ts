@@ -94,6 +94,8 @@ export class MessageStore {
   private readonly selectMessage: Database.Statement<[string], MessageRow>;
   private readonly selectEvents: Database.Statement<[string], EventRow>;
   private sincePrune = 0;
+  /** Filtered queries, prepared once per filter shape (at most four per query). */
+  private readonly prepared = new Map<string, Database.Statement<unknown[], unknown>>();
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -145,23 +147,29 @@ export class MessageStore {
   /** The newest `limit` message events matching `filter`, oldest first. */
   recentEvents(filter: MessageFilter, limit: number): MessageEventInfo[] {
     const { where, params } = whereOf(filter);
-    const rows = this.db
-      .prepare<unknown[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM message_events ${where} ORDER BY seq DESC LIMIT ?`)
-      .all(...params, limit);
+    const rows = this.statement<EventRow>(`SELECT ${EVENT_COLUMNS} FROM message_events ${where} ORDER BY seq DESC LIMIT ?`).all(...params, limit);
     return rows.reverse().map(toEventInfo);
   }
 
   /** The most recently updated messages matching `filter`, newest first, metadata only. */
   list(filter: MessageFilter, limit: number): MessageRecord[] {
     const { where, params } = whereOf(filter);
-    return this.db
-      .prepare<unknown[], MessageRow>(`SELECT * FROM messages ${where} ORDER BY updated_at DESC, rowid DESC LIMIT ?`)
+    return this.statement<MessageRow>(`SELECT * FROM messages ${where} ORDER BY updated_at DESC, rowid DESC LIMIT ?`)
       .all(...params, limit)
       .map(toRecord);
   }
 
   close(): void {
     this.db.close();
+  }
+
+  private statement<R>(sql: string): Database.Statement<unknown[], R> {
+    let st = this.prepared.get(sql);
+    if (!st) {
+      st = this.db.prepare<unknown[], unknown>(sql);
+      this.prepared.set(sql, st);
+    }
+    return st as Database.Statement<unknown[], R>;
   }
 
   private addEvent(ev: MessageEventInfo): void {

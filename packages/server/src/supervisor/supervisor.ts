@@ -3,8 +3,6 @@
 // Operations on one instance are serialized; a health loop catches processes that vanished without an exit; after
 // a restart of the server, instances that were running are started again, or marked crashed, never left stale.
 
-import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { SwitchboardError, type InstanceStatus } from '@switchboard/protocol';
 import { instancesOf, type InstanceStatusChangedData, type InstanceView } from '@switchboard/projections';
@@ -12,8 +10,8 @@ import type { EventLog } from '../log/event-log';
 import { readEnvFile, writeEnvFile } from './env-store';
 import { instancePaths, type InstancePaths } from './instance-paths';
 import { parseCloneBody, parsePatchBody, type InstanceSpec } from './instance-spec';
-import { LogFile } from './log-file';
-import { inheritedEnv, isAlive, isOwnRun, signalGroup, spawnInGroup } from './process-group';
+import { InstanceProcess, type RunEnd } from './instance-process';
+import { inheritedEnv, isAlive, isOwnRun, signalGroup } from './process-group';
 
 export interface SupervisorOptions {
   dataDir: string;
@@ -25,23 +23,10 @@ export interface SupervisorOptions {
   log: (line: string) => void;
 }
 
-/** One run of an instance's process. */
-interface Run {
-  child: ChildProcess;
-  token: string;
-  /** Set once the process runs; null while spawning. */
-  pid: number | null;
-  /** We asked it to stop: its exit is `stopped` whatever the code. */
-  stopping: boolean;
-  done: boolean;
-  killTimer: NodeJS.Timeout | null;
-  exited: Promise<void>;
-}
-
 type Reason = 'user' | 'restart' | 'exit' | 'boot' | 'health' | 'spawn_failed';
 
 export class Supervisor {
-  private readonly runs = new Map<string, Run>();
+  private readonly runs = new Map<string, InstanceProcess>();
   private readonly locks = new Map<string, Promise<void>>();
   private readonly healthTimer: NodeJS.Timeout;
   private closing = false;
@@ -129,7 +114,7 @@ export class Supervisor {
       const inst = this.require(name);
       const run = this.runs.get(name);
       if (run) {
-        await this.terminate(run);
+        await run.terminate(this.o.stopGraceMs);
       } else if (inst.status === 'running' || inst.status === 'starting') {
         this.setStatus(name, 'stopped', null, 'user');
       } else {
@@ -144,7 +129,7 @@ export class Supervisor {
       const inst = this.require(name);
       if (inst.archived_at) throw invalidState(`Instance '${name}' is archived; unarchive it before starting it`);
       const run = this.runs.get(name);
-      if (run) await this.terminate(run);
+      if (run) await run.terminate(this.o.stopGraceMs);
       await this.launch(this.require(name), 'restart');
       return this.require(name);
     });
@@ -156,7 +141,7 @@ export class Supervisor {
       const inst = this.require(name);
       if (inst.archived_at) throw invalidState(`Instance '${name}' is already archived`);
       const run = this.runs.get(name);
-      if (run) await this.terminate(run);
+      if (run) await run.terminate(this.o.stopGraceMs);
       this.append('instance.archived', { name });
       return this.require(name);
     });
@@ -203,7 +188,7 @@ export class Supervisor {
     return this.withLock(name, async () => {
       this.require(name);
       const run = this.runs.get(name);
-      if (run) await this.terminate(run);
+      if (run) await run.terminate(this.o.stopGraceMs);
       this.append('instance.deleted', { name });
       rmSync(this.paths(name).dir, { recursive: true, force: true });
     });
@@ -235,7 +220,7 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.healthTimer);
-    await Promise.all([...this.runs.values()].map((r) => this.terminate(r)));
+    await Promise.all([...this.runs.values()].map((r) => r.terminate(this.o.stopGraceMs)));
   }
 
   private async launch(inst: InstanceView, reason: Reason): Promise<void> {
@@ -243,103 +228,42 @@ export class Supervisor {
     const { name } = inst;
     const p = this.paths(name);
     mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-    const logFile = new LogFile(p.log, this.o.log);
-    const token = randomUUID();
+    this.setStatus(name, 'starting', null, reason);
+    // spawn() would blame the executable ("spawn /bin/sh ENOENT") for a missing cwd; say what is really wrong.
+    if (inst.cwd !== null && !isDirectory(inst.cwd)) {
+      return InstanceProcess.failed(p.log, `cwd ${inst.cwd} is not a directory`, (end) => this.runEnded(name, undefined, end));
+    }
     const env = {
       ...inheritedEnv(),
       ...(inst.port !== null ? { PORT: String(inst.port) } : {}),
       ...readEnvFile(p.env),
       SWITCHBOARD_INSTANCE: name,
-      SWITCHBOARD_RUN: token,
     };
-    this.setStatus(name, 'starting', null, reason);
-    // spawn() would blame the executable ("spawn /bin/sh ENOENT") for a missing cwd; say what is really wrong.
-    if (inst.cwd !== null && !isDirectory(inst.cwd)) {
-      logFile.note(`failed to start: cwd ${inst.cwd} is not a directory`);
-      logFile.close();
-      this.setStatus(name, 'crashed', null, 'spawn_failed');
-      return;
-    }
-    let child: ChildProcess;
-    try {
-      child = spawnInGroup({ command: inst.command, args: inst.args, cwd: inst.cwd, env });
-    } catch (err) {
-      logFile.note(`failed to start: ${(err as Error).message}`);
-      logFile.close();
-      this.setStatus(name, 'crashed', null, 'spawn_failed');
-      return;
-    }
-    const run: Run = { child, token, pid: null, stopping: false, done: false, killTimer: null, exited: Promise.resolve() };
-    this.runs.set(name, run);
-    let openStreams = 2;
-    const streamClosed = () => {
-      if (--openStreams === 0) logFile.close();
-    };
-    for (const s of [child.stdout!, child.stderr!]) {
-      s.on('data', (chunk: Buffer) => logFile.write(chunk));
-      s.on('close', streamClosed);
-      s.on('error', () => {});
-    }
-    run.exited = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.finish(name, run, code, signal, run.stopping ? 'user' : 'exit');
-        resolve();
-      });
-      child.once('error', (err) => {
-        if (run.pid !== null) return;
-        logFile.note(`failed to start: ${err.message}`);
-        this.finish(name, run, null, null, 'spawn_failed');
-        resolve();
-      });
-    });
-    const spawned = await new Promise<boolean>((resolve) => {
-      child.once('spawn', () => resolve(true));
-      child.once('error', () => resolve(false));
-    });
-    if (!spawned || run.done) return;
-    run.pid = child.pid!;
-    writeFileSync(p.run, JSON.stringify({ pid: run.pid, token }), { mode: 0o600 });
-    this.setStatus(name, 'running', run.pid, reason);
-    this.o.log(`instance ${name} running (pid ${run.pid})`);
+    // The end callback may run inside the constructor (a synchronous spawn failure), before `proc` is assigned.
+    let proc: InstanceProcess | undefined;
+    proc = new InstanceProcess({ command: inst.command, args: inst.args, cwd: inst.cwd, env }, p.log, (end) => this.runEnded(name, proc, end), this.o.log);
+    if (proc.isDone) return;
+    this.runs.set(name, proc);
+    if (!(await proc.spawned) || proc.isDone) return;
+    writeFileSync(p.run, JSON.stringify({ pid: proc.pid, token: proc.token }), { mode: 0o600 });
+    this.setStatus(name, 'running', proc.pid, reason);
+    this.o.log(`instance ${name} running (pid ${proc.pid})`);
   }
 
-  /** The process exited (or vanished): record why, unless the server is shutting down. */
-  private finish(name: string, run: Run, code: number | null, signal: NodeJS.Signals | null, reason: Reason): void {
-    if (run.done) return;
-    run.done = true;
-    if (run.killTimer) clearTimeout(run.killTimer);
-    if (this.runs.get(name) === run) this.runs.delete(name);
-    const pid = run.child.pid;
-    // The leader is gone; what is left of its group are orphans. Only the group is signalled: the pid alone may
-    // already belong to another process.
-    if (pid !== undefined) {
-      try {
-        process.kill(-pid, run.stopping ? 'SIGKILL' : 'SIGTERM');
-      } catch {
-        // No group left: nothing to clean up.
-      }
-    }
+  /** A run ended (exit, failed start, vanished): record why, unless the server is shutting down. */
+  private runEnded(name: string, proc: InstanceProcess | undefined, end: RunEnd): void {
+    if (proc && this.runs.get(name) === proc) this.runs.delete(name);
     try {
       rmSync(this.paths(name).run, { force: true });
     } catch {
       // The directory may be gone already (delete).
     }
     if (this.closing || !this.get(name)) return;
-    const status: InstanceStatus = run.stopping || code === 0 ? 'stopped' : 'crashed';
-    this.setStatus(name, status, null, reason, { exit_code: code, signal });
-    this.o.log(`instance ${name} ${status}${code !== null ? ` (exit code ${code})` : signal ? ` (${signal})` : ''}`);
-  }
-
-  /** SIGTERM the group, SIGKILL it after the grace period; resolves once the process exited. */
-  private async terminate(run: Run): Promise<void> {
-    const pid = run.child.pid;
-    if (!run.done && pid !== undefined) {
-      run.stopping = true;
-      // While the run is not done the pid is still ours (unreaped), so the single-process fallback is safe.
-      signalGroup(pid, 'SIGTERM');
-      run.killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL'), this.o.stopGraceMs);
-    }
-    await run.exited;
+    const status: InstanceStatus = end.requested || end.code === 0 ? 'stopped' : 'crashed';
+    if (end.spawnFailed) return this.setStatus(name, 'crashed', null, 'spawn_failed');
+    if (end.vanished) return this.setStatus(name, status, null, 'health');
+    this.setStatus(name, status, null, end.requested ? 'user' : 'exit', { exit_code: end.code, signal: end.signal });
+    this.o.log(`instance ${name} ${status}${end.code !== null ? ` (exit code ${end.code})` : end.signal ? ` (${end.signal})` : ''}`);
   }
 
   /** A previous server process may have died (kill -9) leaving its child running: stop it before a fresh run. */
@@ -364,9 +288,7 @@ export class Supervisor {
 
   private checkHealth(): void {
     if (this.closing) return;
-    for (const [name, run] of this.runs) {
-      if (run.pid !== null && !run.done && !isAlive(run.pid)) this.finish(name, run, null, null, 'health');
-    }
+    for (const proc of this.runs.values()) proc.checkVanished();
     for (const inst of this.list(true)) {
       const live = inst.status === 'running' || inst.status === 'starting';
       if (live && !this.runs.has(inst.name) && !this.locks.has(inst.name)) this.setStatus(inst.name, 'crashed', null, 'health');
