@@ -3,7 +3,7 @@
 // fails the test.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ describe('web dashboard in Chromium', () => {
     expect(console.unexpected()).toEqual([]);
   });
 
-  it('creates, starts and stops an instance from the UI and follows its log', E2E, async () => {
+  it('creates, starts and stops an instance from the UI and follows its log through a rotation', E2E, async () => {
     server = await startTestServer();
     const { page, console } = await open('/instances');
     const name = uniqueName('agent');
@@ -94,6 +94,15 @@ describe('web dashboard in Chromium', () => {
     // New lines keep arriving while the panel is open (it follows the file, not a one-off read).
     await page.waitForSelector('[data-testid="log-tail"] >> text=/hello from the agent (1[0-9]|[2-9][0-9])/', { timeout: 10_000 });
     expect(page.url()).toBe(`${server.url}/instances/${name}`);
+
+    // Truncating the log file is a rotation (SPEC §5.2): the panel marks it and keeps following.
+    truncateSync(join(server.dataDir, 'instances', name, 'output.log'), 0);
+    await page.waitForSelector('[data-testid="log-tail"] .log-rotated');
+    const rotatedAt = await page.locator('[data-testid="log-tail"] > div').count();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="log-tail"] > div').length > n + 1,
+      rotatedAt,
+    );
 
     await page.click(`${row} button[aria-label="Stop ${name}"]`);
     await page.waitForSelector(`${row}[data-status="stopped"], ${row}[data-status="crashed"]`, { timeout: 10_000 });
