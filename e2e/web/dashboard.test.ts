@@ -106,6 +106,12 @@ describe('web dashboard in Chromium', () => {
 
     await page.click(`${row} button[aria-label="Stop ${name}"]`);
     await page.waitForSelector(`${row}[data-status="stopped"], ${row}[data-status="crashed"]`, { timeout: 10_000 });
+
+    // Archived instances leave the table, and come back (marked) when archived ones are shown.
+    await page.click(`${row} button[aria-label="Archive ${name}"]`);
+    await page.waitForSelector(row, { state: 'detached' });
+    await page.check('text=Show archived');
+    await page.waitForSelector(`${row}.ended >> text=archived`);
     expect(console.unexpected()).toEqual([]);
   });
 

@@ -7,7 +7,7 @@ import { useLogTail } from './use-log-tail';
 
 export function LogPanel({ name }: { name: string }) {
   const live = useLogTail(name);
-  const box = useRef<HTMLPreElement>(null);
+  const box = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
   useLayoutEffect(() => {
     const el = box.current;
@@ -35,14 +35,15 @@ export function LogPanel({ name }: { name: string }) {
           Close
         </Link>
       </div>
-      <pre className="log" ref={box} onScroll={onScroll} tabIndex={0} aria-label={`Log of ${name}`} data-testid="log-tail">
+      {/* role=log without live announcements: a busy agent would otherwise make a screen reader read every line. */}
+      <div className="log" role="log" aria-live="off" ref={box} onScroll={onScroll} tabIndex={0} aria-label={`Log of ${name}`} data-testid="log-tail">
         {live.data.lines.length === 0 ? <span className="muted">{live.data.loaded ? 'The log is empty.' : 'Loading…'}</span> : null}
         {live.data.lines.map((l) => (
           <div key={l.id} className={l.kind === 'rotated' ? 'log-rotated' : 'log-line'}>
             {l.text}
           </div>
         ))}
-      </pre>
+      </div>
     </section>
   );
 }
