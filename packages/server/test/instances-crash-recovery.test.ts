@@ -7,8 +7,17 @@ import { makeTempDir, spawnServer, waitFor, type ServerProcess } from '@switchbo
 
 const servers: ServerProcess[] = [];
 const dirs: string[] = [];
+/** Instance pids to kill by group if a failed test left them running. */
+const pids: number[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.kill('SIGTERM')));
+  for (const pid of pids.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -30,6 +39,7 @@ describe('crash recovery', () => {
     await call(first.url, 'POST', '/api/instances', { name: 'survivor', command: 'sleep 60' });
     const before = await call(first.url, 'POST', '/api/instances/survivor/start');
     expect(before.status).toBe('running');
+    pids.push(before.pid);
     await first.kill('SIGKILL');
     // The orphan outlived its server: it has its own process group.
     expect(running(before.pid)).toBe(true);
@@ -38,6 +48,7 @@ describe('crash recovery', () => {
     servers.push(second);
     const after = await call(second.url, 'GET', '/api/instances/survivor');
     expect(after.status).toBe('running');
+    pids.push(after.pid);
     expect(after.pid).not.toBe(before.pid);
     expect(running(after.pid)).toBe(true);
     await waitFor(() => !running(before.pid), { message: `orphan ${before.pid} stopped` });
