@@ -32,7 +32,9 @@ async function openTerminal(command: string, columns: number, rows: number): Pro
   const tmux = async (...args: string[]) => (await exec('tmux', ['-L', socket, ...args], { cwd: REPO_ROOT })).stdout;
   const term: Terminal = { socket, name, tmux, screen: () => tmux('capture-pane', '-p', '-t', name) };
   terminals.push(term);
-  await tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', REPO_ROOT, command);
+  // A person's terminal has no CI variable; with one set (as on CI), Ink renders only the last frame on exit.
+  const asPerson = `env -u CI -u CONTINUOUS_INTEGRATION ${command}`;
+  await tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', REPO_ROOT, asPerson);
   return term;
 }
 
