@@ -73,7 +73,7 @@ export function statusLabel(status: ConnectionStatus): string {
     case 'polling':
       return 'Live updates unavailable — polling';
     case 'closed':
-      return 'Disconnected';
+      return 'Offline';
   }
 }
 

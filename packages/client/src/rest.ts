@@ -136,6 +136,8 @@ export class RestClient {
       }
     }
     if (!res.ok) throw errorFromResponse(res.status, body);
+    // 204 and other empty successes (e.g. DELETE) carry nothing to parse.
+    if (text.length === 0) return undefined as T;
     if (body === undefined) {
       throw new SwitchboardError('internal', `${method} ${path}: expected a JSON body, got ${JSON.stringify(text.slice(0, 100))}`, {
         details: { http_status: res.status },

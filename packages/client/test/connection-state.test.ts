@@ -61,6 +61,8 @@ describe('connection state transition table', () => {
 
   it('labels polling with the sentence the dashboards show', () => {
     expect(statusLabel('polling')).toBe('Live updates unavailable — polling');
+    expect(statusLabel('closed')).toBe('Offline');
+    expect(statusLabel('open')).toBe('Live');
     for (const s of CONNECTION_STATUSES) expect(statusLabel(s)).toMatch(/\S/);
   });
 });

@@ -57,6 +57,12 @@ describe('REST client', () => {
     expect(err).toMatchObject({ code: 'validation_failed', status: 400, message: 'data.id: required', details: { field: 'data.id' } });
   });
 
+  it('resolves empty successes such as 204 with undefined', async () => {
+    const { f } = fakeFetch(() => new Response(null, { status: 204 }));
+    const rest = new RestClient({ httpBase: 'http://h', fetch: f });
+    await expect(rest.request('DELETE', '/api/workspaces/w1')).resolves.toBeUndefined();
+  });
+
   it('rejects a network failure as unavailable and retryable', async () => {
     const rest = new RestClient({ httpBase: 'http://h', fetch: async () => { throw new TypeError('fetch failed'); } });
     const err = (await rest.fetchSnapshot(['*']).catch((e: unknown) => e)) as SwitchboardError;
