@@ -23,6 +23,8 @@ export interface LoadResult {
   target: string;
   subscribers: number;
   connectFailed: number;
+  /** Interleaved runs this row is the best of (saturation). */
+  rounds?: number;
   /** Offered frames/s (events/s × subscribers); null for saturation. */
   offeredPerSecond: number | null;
   eventsPerSecond: number;

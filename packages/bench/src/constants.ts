@@ -7,7 +7,8 @@ export const BENCH_PATTERN = 'bench.*';
 
 /**
  * Fixed payload fields next to the stamp, so a frame is ~170 bytes like a real `agent.action` event.
- * The stamp `i` (publisher sequence) and `t` (publish time, monotonic ms) come first so the generator finds them cheaply.
+ * The stamp `i` (publisher sequence) and `t` (publish time, monotonic ms) come last, so the generator reads them from
+ * the end of the frame.
  */
 export const BENCH_PAYLOAD = { agent: 'bench-agent-07', session_id: 'bench-session-1', detail: 'tool_call read_file src/index.ts (312 lines)' };
 

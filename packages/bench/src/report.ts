@@ -2,7 +2,20 @@
 // checked against peers measured in the same run.
 
 import type { CellResult, IdleResult, LoadResult, ResumeResult } from './cells';
+import { DEFAULT_PING_INTERVAL_MS } from '@switchboard/protocol';
 import type { MachineInfo } from './machine';
+
+/** The connection count of the issue's heartbeat target. */
+const IDLE_TARGET_CONNECTIONS = 50_000;
+
+/**
+ * Heartbeat CPU scaled to `connections` at the server's default ping period: the measured CPU per connection per
+ * ping (which is the heartbeat's unit of work: one ping written, one pong read) times the pings per second.
+ */
+export function heartbeatPctAt(r: IdleResult, connections: number, pingIntervalMs = DEFAULT_PING_INTERVAL_MS): number {
+  const perPingMs = ((r.heartbeatCpuPct / 100) * r.pingIntervalMs) / Math.max(1, r.connected);
+  return ((perPingMs * connections) / pingIntervalMs) * 100;
+}
 
 export interface BenchReport {
   startedAt: Date;
@@ -31,7 +44,8 @@ function loadTable(rows: LoadResult[]): string {
     if (r.connectFailed) notes.push(`${r.connectFailed} failed to connect`);
     if (r.postErrors) notes.push(`${r.postErrors} publish errors`);
     if (r.otherCpuPct >= 25 && !r.bottleneck.startsWith('machine busy')) notes.push(`other processes used ${Math.round(r.otherCpuPct)}% of a core`);
-    const scenario = r.offeredPerSecond === null ? `${r.scenario} (${n0(r.eventsPerSecond)} ev/s reached)` : r.scenario;
+    const best = r.rounds && r.rounds > 1 ? `, best of ${r.rounds}` : '';
+    const scenario = r.offeredPerSecond === null ? `${r.scenario} (${n0(r.eventsPerSecond)} ev/s reached${best})` : r.scenario;
     const gen = `${r.generatorCpuPct.map((g) => `${Math.round(g)}%`).join(' / ')} + ${Math.round(r.publisherCpuPct)}%`;
     return `| ${scenario} | ${r.target} | ${n0(r.deliveredPerSecond)} | ${r.deliveredPct === null ? '—' : n1(r.deliveredPct)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${n0(r.lost)} | ${n0(r.duplicated)} | ${n1(r.serverCpuUsPerFrame)} | ${Math.round(r.serverCpuPct)}% | ${gen} | ${r.bottleneck}${notes.length ? ` (${notes.join(', ')})` : ''} |`;
   });
@@ -40,13 +54,13 @@ function loadTable(rows: LoadResult[]): string {
 
 function idleTable(rows: IdleResult[]): string {
   const head =
-    '| scenario | server | connections held | RSS per connection (KB, after GC) | JS heap per connection (KB) | heartbeat CPU (% of a core) | ping every | connect time s | note |\n' +
-    '|---|---|--:|--:|--:|--:|--:|--:|---|';
+    `| scenario | server | connections held | RSS per connection (KB, after GC) | JS heap per connection (KB) | heartbeat CPU (% of a core) | ping every | scaled to ${n0(IDLE_TARGET_CONNECTIONS)} at the default ${DEFAULT_PING_INTERVAL_MS / 1000} s ping | connect time s | note |\n` +
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|---|';
   const lines = rows.map((r) => {
     const notes: string[] = [];
     if (r.cappedBy) notes.push(`${n0(r.requested)} requested, capped at ${n0(r.attempted)} by ${r.cappedBy}`);
     if (r.failed) notes.push(`${n0(r.failed)} failed: ${r.firstError ?? ''}`);
-    return `| ${r.scenario} | ${r.target} | ${n0(r.connected)} | ${kb(r.rssPerConnectionBytes)} | ${kb(r.heapPerConnectionBytes)} | ${r.heartbeatCpuPct.toFixed(2)}% | ${r.pingIntervalMs / 1000} s | ${n1(r.connectSeconds)} | ${notes.join('; ')} |`;
+    return `| ${r.scenario} | ${r.target} | ${n0(r.connected)} | ${kb(r.rssPerConnectionBytes)} | ${kb(r.heapPerConnectionBytes)} | ${r.heartbeatCpuPct.toFixed(2)}% | ${r.pingIntervalMs / 1000} s | ${heartbeatPctAt(r, IDLE_TARGET_CONNECTIONS).toFixed(2)}% | ${n1(r.connectSeconds)} | ${notes.join('; ')} |`;
   });
   return [head, ...lines].join('\n');
 }
@@ -98,13 +112,23 @@ export function checkTargets(results: CellResult[]): TargetCheck[] {
     met: idle10k ? idle10k.rssPerConnectionBytes <= 8 * 1024 : null,
   });
   const idleMax = idle.filter((r) => r.target === 'Switchboard').sort((a, b) => b.connected - a.connected)[0];
-  checks.push({
-    target: '50 000 idle connections, heartbeat CPU < 5 % of a core',
-    measured: idleMax
-      ? `${n0(idleMax.connected)} held${idleMax.cappedBy ? ` (capped by ${idleMax.cappedBy})` : ''}, ${idleMax.heartbeatCpuPct.toFixed(2)} % with a ping every ${idleMax.pingIntervalMs / 1000} s`
-      : 'not measured',
-    met: idleMax ? (idleMax.connected >= 50_000 ? idleMax.heartbeatCpuPct < 5 : null) : null,
-  });
+  if (idleMax && idleMax.connected >= IDLE_TARGET_CONNECTIONS) {
+    checks.push({
+      target: '50 000 idle connections, heartbeat CPU < 5 % of a core',
+      measured: `${n0(idleMax.connected)} held, ${idleMax.heartbeatCpuPct.toFixed(2)} % with a ping every ${idleMax.pingIntervalMs / 1000} s`,
+      met: idleMax.heartbeatCpuPct < 5,
+    });
+  } else {
+    const scaled = idleMax ? heartbeatPctAt(idleMax, IDLE_TARGET_CONNECTIONS) : NaN;
+    checks.push({
+      target: '50 000 idle connections, heartbeat CPU < 5 % of a core',
+      measured: idleMax
+        ? `${n0(idleMax.connected)} held${idleMax.cappedBy ? ` (capped by ${idleMax.cappedBy})` : ''}: ${idleMax.heartbeatCpuPct.toFixed(2)} % with a ping every ${idleMax.pingIntervalMs / 1000} s, scaled to 50 000 at the default ${DEFAULT_PING_INTERVAL_MS / 1000} s ping: ${scaled.toFixed(2)} %`
+        : 'not measured',
+      // Not held here, so only the scaled figure speaks; the table marks it as such.
+      met: idleMax ? (scaled < 5 ? null : false) : null,
+    });
+  }
   const res = resume.find((r) => r.target === 'Switchboard');
   checks.push({
     target: 'resume of a 1 000-event gap: p99 < 100 ms',
@@ -131,7 +155,11 @@ export function renderReport(r: BenchReport): string {
   if (resume.length) out.push('### Resume', '', resumeTable(resume), '');
   const checks = checkTargets(r.results);
   out.push('### Targets (issue 5)', '', '| target | measured | met |', '|---|---|---|');
-  for (const c of checks) out.push(`| ${c.target} | ${c.measured} | ${c.met === null ? '—' : c.met ? 'yes' : '**no**'} |`);
+  for (const c of checks) {
+    const scaledOnly = c.measured.includes('scaled to');
+    const met = c.met === null ? (scaledOnly ? `not held in this run${c.measured.includes('capped by') ? ' (fd limit)' : ''}; the scaled figure is within target` : '—') : c.met ? 'yes' : '**no**';
+    out.push(`| ${c.target} | ${c.measured} | ${met} |`);
+  }
   out.push('');
   if (r.failures.length) {
     out.push('### Cells that failed', '');

@@ -34,7 +34,7 @@ export class Publisher {
   post(count: number): Promise<void> {
     const t = nowMs();
     const events = [];
-    for (let k = 0; k < count; k++) events.push({ topic: BENCH_TOPIC, data: { i: this.next++, t, ...BENCH_PAYLOAD } });
+    for (let k = 0; k < count; k++) events.push({ topic: BENCH_TOPIC, data: { ...BENCH_PAYLOAD, i: this.next++, t } });
     const body = JSON.stringify(events);
     this.inflight++;
     return new Promise<void>((resolve) => {

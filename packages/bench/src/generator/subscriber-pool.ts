@@ -30,7 +30,10 @@ export class SubscriberPool {
   }
 
   static async start(count: number): Promise<SubscriberPool> {
-    const workers = Array.from({ length: count }, (_, k) => forkTs(WORKER_FILE, [], `generator ${k + 1}`));
+    // SWITCHBOARD_BENCH_GENERATOR_PROFILE=DIR profiles the generators too (is the generator the one measured?).
+    const prof = process.env.SWITCHBOARD_BENCH_GENERATOR_PROFILE;
+    const nodeArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+    const workers = Array.from({ length: count }, (_, k) => forkTs(WORKER_FILE, [], `generator ${k + 1}`, nodeArgs));
     try {
       await Promise.all(workers.map((w) => w.once('ready', 30_000)));
     } catch (err) {
