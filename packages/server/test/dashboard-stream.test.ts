@@ -162,7 +162,7 @@ describe('propagation', () => {
     const s = await spawn(ws.id, 'echo hello from the agent');
     const state = await nextState(c, (w) => w[0]?.sessions[0]?.running === false && w[0]?.sessions[0]?.last_output_at !== '');
     expect(Date.parse(state[0]!.sessions[0]!.last_output_at as string)).not.toBeNaN();
-    expect(readFileSync(join(srv.dataDir, 'sessions', s.id, 'output.log'), 'utf8')).toBe('hello from the agent\n');
+    expect(readFileSync(join(srv.dataDir, 'instances', s.instance, 'output.log'), 'utf8')).toBe('hello from the agent\n');
   });
 
   it('dispose: the process group is stopped and the session leaves the list', async () => {
@@ -170,7 +170,7 @@ describe('propagation', () => {
     const c = await open();
     const events = await open('/ws/events?topics=session.*');
     const s = await spawn(ws.id, 'echo $$; exec sleep 60');
-    const log = join(srv.dataDir, 'sessions', s.id, 'output.log');
+    const log = join(srv.dataDir, 'instances', s.instance, 'output.log');
     const pid = await waitFor(() => Number(readFileSync(log, 'utf8').trim()) || undefined, { message: 'pid in the output log' });
     expect(isAlive(pid)).toBe(true);
     expect((await api.post(`/api/sessions/${s.id}/dispose`)).body).toEqual({ id: s.id, status: 'disposed' });
@@ -180,16 +180,17 @@ describe('propagation', () => {
     expect((await api.post(`/api/sessions/${s.id}/dispose`)).body.error.code).toBe('session_not_found');
   });
 
-  it('dispose also stops what an exited session left running in its process group', async () => {
+  it('what an exited session left running in its process group is stopped, and the session disposes cleanly', async () => {
     const ws = await register(await makeRepo());
     const c = await open();
     const s = await spawn(ws.id, 'sleep 60 & echo $!');
     await nextState(c, (w) => w[0]?.sessions[0]?.running === false);
-    const log = join(srv.dataDir, 'sessions', s.id, 'output.log');
-    const straggler = Number(readFileSync(log, 'utf8').trim());
-    expect(isAlive(straggler)).toBe(true);
-    await api.post(`/api/sessions/${s.id}/dispose`);
+    const log = join(srv.dataDir, 'instances', s.instance, 'output.log');
+    const straggler = await waitFor(() => Number(readFileSync(log, 'utf8').trim()) || undefined, { message: 'background pid in the output log' });
+    // The supervisor signals the group as soon as its shell exits (SPEC §5: no orphan left behind).
     await waitFor(() => !isAlive(straggler), { message: `background process ${straggler} stopped` });
+    expect((await api.post(`/api/sessions/${s.id}/dispose`)).body).toEqual({ id: s.id, status: 'disposed' });
+    await nextState(c, (w) => w[0]?.session_count === 0);
   });
 
   it('git status: editing files arrives as git_dirty with line and file counts', async () => {

@@ -1,14 +1,17 @@
 // Feature: workspaces and their sessions (SPEC §7, seed 003): REST, the git refresh loop and `/ws/dashboard`.
+// Sessions run as supervised instances, so this feature needs the control plane registered before it.
 
 import type { Feature } from '../app';
 import { registerWorkspacesApi } from '../routes/workspaces';
 import { registerDashboardStream } from '../streams/dashboard';
-import { ProcessSessionRunner } from '../workspaces/session-runner';
+import { SupervisorSessionRunner } from '../workspaces/supervisor-session-runner';
 import { WorkspaceService } from '../workspaces/workspace-service';
+import { controlPlaneOf } from './control-plane';
 
 export const workspacesFeature: Feature = (app) => {
-  // TODO(issue 3): run sessions as supervised instances once the supervisor lands (see session-runner.ts).
-  const runner = new ProcessSessionRunner({ dataDir: app.config.dataDir, killGraceMs: app.config.stopGraceMs });
+  const plane = controlPlaneOf(app);
+  if (!plane) throw new Error('workspaces run sessions on the instance supervisor: list controlPlane before workspacesFeature in FEATURES (features.ts)');
+  const runner = new SupervisorSessionRunner(plane.supervisor, app.log, app.logLine);
   const service = new WorkspaceService({
     log: app.log,
     runner,
@@ -17,6 +20,9 @@ export const workspacesFeature: Feature = (app) => {
   });
   registerWorkspacesApi(app, service);
   registerDashboardStream(app);
+  // The control plane already ran restart-on-boot, so this reconciles sessions with the instances as they now are.
   service.start();
+  // Close hooks run in reverse order: this one before the supervisor's shutdown, so stopping the processes is not
+  // mistaken for sessions ending.
   app.onClose(() => service.close());
 };

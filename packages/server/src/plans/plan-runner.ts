@@ -9,7 +9,6 @@ import { SwitchboardError } from '@switchboard/protocol';
 import { MAX_PLAN_STEP_OUTPUT_CHARS, getPlan, isPlanFinished, type PlanView } from '@switchboard/projections';
 import type { EventLog } from '../log/event-log';
 import type { AppendInput } from '../store/event-store';
-import { childEnv, signalGroup } from '../workspaces/session-runner';
 
 export interface PlanInput {
   name: string;
@@ -255,4 +254,25 @@ function describeFailure(r: StepResult): string {
   if (r.spawnError) return `could not start: ${r.spawnError}`;
   if (r.signal) return `killed by ${r.signal}`;
   return `exit code ${r.code}`;
+}
+
+/** Signal a child's whole process group (it was spawned detached), falling back to the child alone. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** The environment of plan steps: the server's own, minus its secret. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.SWITCHBOARD_TOKEN;
+  return env;
 }

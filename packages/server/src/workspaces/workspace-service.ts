@@ -1,6 +1,7 @@
-// Workspaces and their sessions (SPEC §7, seed 003): registration, spawn/dispose through a SessionRunner, the git
-// refresh loop and the session activity check. Every change is a `workspace.*` (and `session.*`) event in the log;
-// the `workspaces` projection is the only state, so REST, /ws/dashboard and /ws/events all read the same thing.
+// Workspaces and their sessions (SPEC §7, seed 003): registration, spawn/dispose through a SessionRunner (sessions
+// are supervised instances), the git refresh loop and the session activity check. Every change is a `workspace.*`
+// (and `session.*`) event in the log; the `workspaces` projection is the only state, so REST, /ws/dashboard and
+// /ws/events all read the same thing.
 
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { getWorkspace, type WorkspaceSessionView, type WorkspaceView } from '@sw
 import type { AppendInput } from '../store/event-store';
 import type { EventLog } from '../log/event-log';
 import { Coalescer, gitTopLevel, readGitStatus, type WorkspaceGitInfo } from './git-status';
-import type { SessionRunner } from './session-runner';
+import { newSessionId, sessionInstanceName, type SessionRunner } from './session-runner';
 
 /** Session activity (running, last output) is checked this often, or every git interval when that is shorter. @default 5000 */
 const ACTIVITY_CHECK_MS = 5000;
@@ -32,17 +33,20 @@ export interface SessionPatch {
   nudge_summary?: string;
 }
 
+/** A session as spawn and PATCH answer it: the seed 003 fields, its workspace and the instance that runs it. */
+export type SessionAnswer = WorkspaceSessionView & { workspace_id: string; instance: string };
+
 export class WorkspaceService {
   private readonly refreshes = new Coalescer<void>();
   private readonly activity = new Coalescer<void>();
   private readonly registering = new Map<string, Promise<{ workspace: WorkspaceView; created: boolean }>>();
   private readonly disposing = new Map<string, Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly stopExitListener: () => void;
+  private readonly stopChangeListener: () => void;
   private closed = false;
 
   constructor(private readonly options: WorkspaceServiceOptions) {
-    this.stopExitListener = options.runner.onExit((id) => this.onSessionExit(id));
+    this.stopChangeListener = options.runner.onChange((id) => this.onSessionChange(id));
   }
 
   private get log(): EventLog {
@@ -58,14 +62,17 @@ export class WorkspaceService {
     return getWorkspace(this.log.state.workspaces, id);
   }
 
-  /** Mark sessions left `running` by a previous server process as stopped, then start the refresh loops. */
+  /**
+   * Bring every session's `running` in line with its instance, then start the refresh loops. Runs after the
+   * supervisor's restart-on-boot, so a session whose instance was started again shows running, and one whose
+   * instance could not be (or has none) shows stopped.
+   */
   start(): void {
     const stale: AppendInput[] = [];
     for (const ws of this.all()) {
       for (const s of ws.sessions) {
-        if (s.running && !this.options.runner.isRunning(s.id)) {
-          stale.push({ topic: 'workspace.updated', data: { id: ws.id, session: { id: s.id, running: false } } });
-        }
+        const running = this.options.runner.isRunning(s.id);
+        if (s.running !== running) stale.push({ topic: 'workspace.updated', data: { id: ws.id, session: { id: s.id, running } } });
       }
     }
     if (stale.length) this.log.append(stale);
@@ -112,24 +119,36 @@ export class WorkspaceService {
     if (this.get(id)) this.log.append([{ topic: 'workspace.removed', data: { id } }]);
   }
 
-  /** Start a session in a workspace; answers its seed 003 view. */
-  async spawn(input: { workspace_id: string; target: string; command: string; nickname?: string }): Promise<WorkspaceSessionView & { workspace_id: string }> {
+  /** Start a session in a workspace as a new instance; answers its seed 003 view. */
+  async spawn(input: { workspace_id: string; target: string; command: string; nickname?: string }): Promise<SessionAnswer> {
     const ws = this.require(input.workspace_id);
     const st = await stat(ws.path).catch(() => null);
     if (!st?.isDirectory()) throw new SwitchboardError('invalid_state', `workspace ${ws.id}: ${ws.path} no longer exists`);
-    const id = `session-${randomBytes(6).toString('hex')}`;
+    const id = newSessionId();
     const nickname = input.nickname ?? '';
-    this.options.runner.spawn({ id, cwd: ws.path, command: input.command });
+    const { instance } = await this.options.runner.spawn({ id, cwd: ws.path, command: input.command });
+    // The start was awaited: the workspace may have been removed (or the server closed) meanwhile, and a session
+    // no workspace lists would be an instance nobody disposes.
+    if (!this.get(ws.id) || this.closed) {
+      await this.options.runner.dispose(id);
+      throw this.closed ? new SwitchboardError('unavailable', 'the server is shutting down') : new SwitchboardError('workspace_not_found', `no workspace ${ws.id}`);
+    }
+    const running = this.options.runner.isRunning(id);
     this.log.append([
-      { topic: 'session.created', data: { id, name: nickname || id, target: input.target, workspace_id: ws.id } },
-      { topic: 'workspace.updated', data: { id: ws.id, session: { id, target: input.target, nickname, running: this.options.runner.isRunning(id) } } },
+      { topic: 'session.created', data: { id, name: nickname || id, target: input.target, workspace_id: ws.id, instance } },
+      { topic: 'workspace.updated', data: { id: ws.id, session: { id, target: input.target, nickname, running } } },
     ]);
     this.background(this.refresh(ws.id));
+    // A command that already ended had its exit reported before the session existed: catch its output now.
+    if (!running) this.background(this.checkActivity());
     const session = this.get(ws.id)?.sessions.find((s) => s.id === id);
-    return { ...(session ?? emptySession(id, input.target, nickname)), workspace_id: ws.id };
+    return { ...(session ?? emptySession(id, input.target, nickname)), workspace_id: ws.id, instance };
   }
 
-  /** Stop a session's process and drop it from its workspace. Concurrent disposes of one session share one run. */
+  /**
+   * Stop a session's process, delete its instance and drop it from its workspace. Concurrent disposes of one session
+   * share one run.
+   */
   dispose(sessionId: string): Promise<void> {
     const pending = this.disposing.get(sessionId);
     if (pending) return pending;
@@ -141,7 +160,7 @@ export class WorkspaceService {
       if (!now) return;
       this.log.append([
         { topic: 'workspace.updated', data: { id: now.ws.id, session_removed: sessionId } },
-        { topic: 'session.ended', data: { id: sessionId, target: now.session.target, workspace_id: now.ws.id } },
+        { topic: 'session.ended', data: { id: sessionId, target: now.session.target, workspace_id: now.ws.id, instance: sessionInstanceName(sessionId) } },
       ]);
       this.background(this.refresh(now.ws.id));
     })().finally(() => this.disposing.delete(sessionId));
@@ -150,7 +169,7 @@ export class WorkspaceService {
   }
 
   /** Change a session's nickname or nudge fields. */
-  updateSession(sessionId: string, patch: SessionPatch): WorkspaceSessionView & { workspace_id: string } {
+  updateSession(sessionId: string, patch: SessionPatch): SessionAnswer {
     const found = this.findSession(sessionId);
     if (!found) throw new SwitchboardError('session_not_found', `no session ${sessionId}`);
     const events: AppendInput[] = [{ topic: 'workspace.updated', data: { id: found.ws.id, session: { id: sessionId, ...patch } } }];
@@ -159,7 +178,7 @@ export class WorkspaceService {
     }
     this.log.append(events);
     const after = this.findSession(sessionId)!;
-    return { ...after.session, workspace_id: after.ws.id };
+    return { ...after.session, workspace_id: after.ws.id, instance: sessionInstanceName(sessionId) };
   }
 
   /** Refresh one workspace's git status (coalesced); appends `workspace.updated` only when a field changed. */
@@ -211,22 +230,30 @@ export class WorkspaceService {
     if (live.length) this.log.append(live);
   }
 
-  private onSessionExit(id: string): void {
+  /**
+   * A session's instance changed (exited, crashed, was started or stopped through the instances API…): record its
+   * `running`, then catch its last output and refresh its workspace's git status, which the command may have changed.
+   */
+  private onSessionChange(id: string): void {
     if (this.closed || this.disposing.has(id)) return;
     const found = this.findSession(id);
     if (!found) return;
-    this.log.append([{ topic: 'workspace.updated', data: { id: found.ws.id, session: { id, running: false } } }]);
+    const running = this.options.runner.isRunning(id);
+    if (running === found.session.running) return;
+    this.log.append([{ topic: 'workspace.updated', data: { id: found.ws.id, session: { id, running } } }]);
     this.background(this.checkActivity());
     this.background(this.refresh(found.ws.id));
   }
 
-  /** Stop the loops and every session process. */
-  async close(): Promise<void> {
+  /**
+   * Stop the loops and stop listening to the runner. Session processes are left to the supervisor, whose shutdown
+   * stops them without recording it: the log keeps them `running`, and the next boot starts them again.
+   */
+  close(): void {
     for (const t of this.timers) clearInterval(t);
-    // Exits during disposeAll still record `running: false`, so the log says what happened to each session.
-    await this.options.runner.disposeAll();
     this.closed = true;
-    this.stopExitListener();
+    this.stopChangeListener();
+    this.options.runner.close();
   }
 
   /** Run a refresh or check nobody awaits; a failure is logged rather than left unhandled. */
