@@ -112,13 +112,19 @@ export async function runLoadCell(target: Target, sc: RateScenario | SaturationS
     const conn = await pool.connect(target.client, target.subscribeUrl(server.port), sc.subscribers);
     if (conn.failed > 0) ctx.log(`  ${conn.failed} of ${sc.subscribers} subscribers failed to connect: ${conn.firstError}`);
     const pub = new Publisher(target.publishUrl(server.port));
+    await pool.progressOn();
     if (sc.kind === 'saturation') {
-      await pool.progressOn();
       pub.startSaturation(() => pool.slowest);
+      await sleep(sc.warmupMs);
     } else {
       pub.startRate(sc.eventsPerSecond);
+      await sleep(sc.warmupMs);
+      // Steady state before measuring: the backlog of the cold start (JIT, the connect burst) must be gone, or the
+      // window measures how fast it drains. A server that cannot catch up measures after MAX_WARMUP_MS regardless.
+      const lagEvents = Math.max(2, sc.eventsPerSecond * (STEADY_LAG_MS / 1000));
+      const deadline = nowMs() + MAX_WARMUP_MS - sc.warmupMs;
+      while (pub.next - 1 - pool.slowest > lagEvents && nowMs() < deadline) await sleep(50);
     }
-    await sleep(sc.warmupMs);
     await pool.openWindow();
     const t0 = nowMs();
     const s0 = cpuOf(server.child.pid);
@@ -270,6 +276,10 @@ export async function runResumeCell(target: Target, sc: ResumeScenario, ctx: Cel
 
 const EVENT_PREFIX = Buffer.from(`{"type":"${BENCH_TOPIC}"`);
 const RESUME_WARMUP_TRIES = 3;
+/** A rate cell is measured once the slowest subscriber is less than this far behind the publisher… */
+const STEADY_LAG_MS = 100;
+/** …or after this much warm-up at most. */
+const MAX_WARMUP_MS = 5000;
 
 function resumeOnce(url: string, gap: number): Promise<{ ms: number; recovered: boolean } | null> {
   return new Promise((resolve) => {
