@@ -8,6 +8,7 @@ import { Authenticator } from './auth/authenticator';
 import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
 import { FEATURES } from './features';
 import { Router } from './http/router';
+import { applyCors } from './http/cors';
 import { sendError } from './http/respond';
 import { EventLog } from './log/event-log';
 import { registerEventsApi } from './routes/events';
@@ -73,6 +74,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
 
   const http: Server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/api/') && applyCors(req, res, config.allowedOrigins, auth.enabled)) return;
     if (auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz') {
       try {
         auth.check(req, url, req.method !== 'GET' && req.method !== 'HEAD');

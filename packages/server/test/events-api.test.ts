@@ -112,3 +112,22 @@ describe('GET /api/events (polling fallback)', () => {
     }
   });
 });
+
+describe('CORS', () => {
+  it('lets a loopback dev server call the API and answers its preflight, but not a foreign page', async () => {
+    const pre = await fetch(`${srv.url}/api/events`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(pre.headers.get('access-control-allow-headers')).toContain('content-type');
+    const get = await fetch(`${srv.url}/api/healthz`, { headers: { origin: 'http://127.0.0.1:3000' } });
+    expect(get.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
+    const foreign = await fetch(`${srv.url}/api/healthz`, { headers: { origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(200);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const foreignPre = await fetch(`${srv.url}/api/events`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    expect(foreignPre.status).toBe(403);
+  });
+});
