@@ -191,10 +191,11 @@ export function bottleneckOf(serverPct: number, generatorPct: number[], publishe
   if (publisherPct >= BUSY_CPU_PERCENT) busy.push('publisher CPU');
   if (busy.length > 0) return busy.join(' + ');
   const total = serverPct + generatorPct.reduce((a, b) => a + b, 0) + publisherPct;
-  if (deliveredPct !== null && deliveredPct >= 99) return 'none (kept up)';
   // Other processes on the machine took the CPU this run needed: the figures of this cell are not the server's.
   if (otherPct >= 40) return `machine busy with other processes (${Math.round(otherPct)}% of a core)`;
-  if (total + otherPct >= 170) return 'machine CPU (2 cores shared)';
+  // Both cores nearly full between server and generator: throughput may keep up, latency queues behind the CPU.
+  if (total + otherPct >= 170) return `machine CPU (${Math.round(total + otherPct)}% of 2 cores)`;
+  if (deliveredPct !== null && deliveredPct >= 99) return 'none (kept up)';
   return 'neither CPU-bound (latency/flow control)';
 }
 

@@ -146,8 +146,16 @@ export function renderReport(r: BenchReport): string {
   out.push(`- Command: \`${r.command}\``);
   out.push(`- Machine: ${m.cpuModel}, ${m.cpuCount} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, \`ulimit -n\` ${m.fdLimit} (hard ${m.fdHardLimit})`);
   out.push(`- Every server runs alone in its own process; subscribers live in ${r.generatorProcesses}; the publisher POSTs JSON batches over keep-alive HTTP to every server (Switchboard: the real \`POST /api/events\`; peers: \`POST /publish\`).`);
+  const loadRows = r.results.filter((x): x is LoadResult => x.kind === 'load');
+  if (loadRows.length) {
+    const others = loadRows.map((x) => x.otherCpuPct).filter(Number.isFinite);
+    const avg = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
+    out.push(
+      `- Processes outside the benchmark used on average ${Math.round(avg)}% of a core (at most ${Math.round(Math.max(0, ...others))}%) during the measured windows; cells where they took 40% or more say so in the bottleneck column, and their latency is the machine's, not the server's.`,
+    );
+  }
   out.push('');
-  const load = r.results.filter((x): x is LoadResult => x.kind === 'load');
+  const load = loadRows;
   const idle = r.results.filter((x): x is IdleResult => x.kind === 'idle');
   const resume = r.results.filter((x): x is ResumeResult => x.kind === 'resume');
   if (load.length) out.push('### Fan-out under load', '', loadTable(load), '');
