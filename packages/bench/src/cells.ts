@@ -41,6 +41,8 @@ export interface LoadResult {
   behind: number;
   unexpectedCloses: number;
   postErrors: number;
+  /** The first publish failure (HTTP status or socket error), when there were any. */
+  postError?: string;
   serverCpuPct: number;
   serverCpuUsPerFrame: number;
   generatorCpuPct: number[];
@@ -172,6 +174,7 @@ export async function runLoadCell(target: Target, sc: RateScenario | SaturationS
       behind: fin.behind,
       unexpectedCloses: fin.unexpectedCloses,
       postErrors: pub.postErrors,
+      postError: pub.firstError,
       serverCpuPct,
       serverCpuUsPerFrame: win.frames > 0 ? ((s1 - s0) * 1000) / win.frames : NaN,
       generatorCpuPct,

@@ -42,7 +42,7 @@ function loadTable(rows: LoadResult[]): string {
     if (r.behind) notes.push(`${n0(r.behind)} late after drain`);
     if (r.unexpectedCloses) notes.push(`${r.unexpectedCloses} closed`);
     if (r.connectFailed) notes.push(`${r.connectFailed} failed to connect`);
-    if (r.postErrors) notes.push(`${r.postErrors} publish errors`);
+    if (r.postErrors) notes.push(`${r.postErrors} events refused by the server: ${r.postError ?? 'unknown'}`);
     if (r.otherCpuPct >= 25 && !r.bottleneck.startsWith('machine busy')) notes.push(`other processes used ${Math.round(r.otherCpuPct)}% of a core`);
     const best = r.rounds && r.rounds > 1 ? `, best of ${r.rounds}` : '';
     const scenario = r.offeredPerSecond === null ? `${r.scenario} (${n0(r.eventsPerSecond)} ev/s reached${best})` : r.scenario;

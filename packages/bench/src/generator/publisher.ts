@@ -38,24 +38,29 @@ export class Publisher {
     const body = JSON.stringify(events);
     this.inflight++;
     return new Promise<void>((resolve) => {
+      // Settled once: a keep-alive socket can still emit 'error' after its response ended.
+      let settled = false;
+      const settle = (error?: string) => {
+        if (settled) return;
+        settled = true;
+        if (error === undefined) this.acked += count;
+        else this.fail(error, count);
+        this.done();
+        resolve();
+      };
       const req = request(
         this.url,
         { method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
         (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode === 201) this.acked += count;
-            else this.fail(`HTTP ${res.statusCode}`, count);
-            this.done();
-            resolve();
+          let answer = '';
+          res.on('data', (d: Buffer) => {
+            if (answer.length < 300) answer += d.toString();
           });
+          res.on('end', () => settle(res.statusCode === 201 ? undefined : `HTTP ${res.statusCode} ${answer.slice(0, 200)}`));
+          res.on('error', (err) => settle(err.message));
         },
       );
-      req.on('error', (err) => {
-        this.fail(err.message, count);
-        this.done();
-        resolve();
-      });
+      req.on('error', (err) => settle(err.message));
       req.end(body);
     });
   }
