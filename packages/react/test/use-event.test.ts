@@ -68,14 +68,14 @@ describe('useEvent', () => {
     const hub = eventHub(client!);
     expect(hub.size).toBe(2);
 
-    const [stored] = server.server.publish([task('t', 1)]);
+    const [stored] = await server.server.publish([task('t', 1)]);
     await waitFor(() => expect(seen.a).toEqual([stored!.seq]));
     expect(seen.b).toEqual([stored!.seq]);
     expect(seen.c).toEqual([]);
 
     view.rerender(tree(['b']));
     expect(hub.size).toBe(1);
-    const [second] = server.server.publish([task('t', 2)]);
+    const [second] = await server.server.publish([task('t', 2)]);
     await waitFor(() => expect(seen.b).toEqual([stored!.seq, second!.seq]));
     expect(seen.a).toEqual([stored!.seq]);
     view.unmount();

@@ -40,6 +40,8 @@ export interface ServerConfig {
   redisUrl?: string;
   /** This node's id in a cluster. */
   nodeId?: string;
+  /** Prefix of every Redis key in cluster mode, so clusters (and tests) can share one Redis. @default 'switchboard:' */
+  redisPrefix: string;
   /** Protocol ping period; tests shorten it. @default 30000 */
   pingIntervalMs: number;
   /** Events kept before compaction. @default 100000 */
@@ -62,6 +64,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     gitIntervalSeconds: DEFAULT_GIT_INTERVAL_SECONDS,
     allowedOrigins: [],
     insecure: false,
+    redisPrefix: 'switchboard:',
     pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
     retentionEvents: DEFAULT_RETENTION_EVENTS,
     stopGraceMs: DEFAULT_STOP_GRACE_MS,

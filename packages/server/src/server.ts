@@ -10,6 +10,7 @@ import { FEATURES } from './features';
 import { Router } from './http/router';
 import { applyCors } from './http/cors';
 import { sendError } from './http/respond';
+import { RedisLog } from './cluster/redis-log';
 import { EventLog } from './log/event-log';
 import { registerEventsApi } from './routes/events';
 import type { StoredEvent } from './store/event-store';
@@ -26,8 +27,11 @@ export interface RunningServer {
   readonly epoch: string;
   readonly config: ServerConfig;
   readonly log: EventLog;
-  /** Append producer events in-process (validated like `POST /api/events`). */
-  publish(inputs: EventInput[]): StoredEvent[];
+  /**
+   * Append producer events in-process (validated like `POST /api/events`). On a single node the events are
+   * already applied when this returns; in cluster mode await the promise.
+   */
+  publish(inputs: EventInput[]): Promise<StoredEvent[]>;
   /** Graceful shutdown; resolves when every socket is closed and the store is flushed. */
   close(): Promise<void>;
 }
@@ -41,7 +45,20 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     );
   }
   const store = new SqliteEventStore(config.dataDir);
+  // Cluster mode (SPEC §11): the local store becomes a mirror of the shared Redis log, caught up before listening.
+  let cluster: RedisLog | undefined;
+  if (config.redisUrl) {
+    try {
+      cluster = await RedisLog.connect({ url: config.redisUrl, prefix: config.redisPrefix, retentionEvents: config.retentionEvents, log: config.log });
+      await cluster.prepare(store);
+    } catch (err) {
+      store.close();
+      if (cluster) await cluster.close();
+      throw err;
+    }
+  }
   const log = new EventLog(store, { retentionEvents: config.retentionEvents, log: config.log });
+  if (cluster) await cluster.start(log);
   const router = new Router(config.log);
   const streams = new StreamRegistry();
   const closeHooks: Array<() => void | Promise<void>> = [];
@@ -130,7 +147,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
           }
         }
         http.closeAllConnections();
+        await cluster?.stop();
         log.close();
+        await cluster?.close();
       })()),
   };
 }

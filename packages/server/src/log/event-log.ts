@@ -10,9 +10,24 @@ import {
   type Cursor,
 } from '@switchboard/protocol';
 import { applyEvent, initialState, type FleetState } from '@switchboard/projections';
-import type { AppendInput, EventStore, StoredEvent } from '../store/event-store';
+import type { AppendInput, EventStore, SavedProjection, StoredEvent } from '../store/event-store';
+
+/** A store that can also mirror events that already have their seq (the cluster's local SQLite copy). */
+export interface MirrorStore extends EventStore {
+  appendReplicated(events: readonly StoredEvent[]): void;
+}
 
 export type LogListener = (events: readonly StoredEvent[]) => void;
+
+/**
+ * Where appends go in cluster mode (SPEC §11): the shared log assigns the seqs and later hands every event back
+ * through `EventLog.applyReplicated`; `append` resolves once that happened on this node.
+ */
+export interface LogReplicator {
+  append(inputs: readonly AppendInput[]): Promise<StoredEvent[]>;
+  /** Offer a saved projection to the cluster, so nodes joining after the stream was trimmed can start from it. */
+  saveSnapshot(p: SavedProjection): void;
+}
 
 export interface EventLogOptions {
   /** Events kept in the store; older ones are compacted after the projection is saved. */
@@ -31,6 +46,7 @@ export class EventLog {
   private sinceSave = 0;
   private readonly saveEvery: number;
   private oldestSeq: number;
+  private replicator: LogReplicator | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -116,9 +132,39 @@ export class EventLog {
     });
   }
 
-  /** Append events (already validated, or server-written), fold them and notify listeners. Atomic. */
-  append(inputs: readonly AppendInput[]): StoredEvent[] {
+  /** Send appends through the cluster's shared log from now on (SPEC §11); the store must be a mirror. */
+  replicateThrough(replicator: LogReplicator): void {
+    this.replicator = replicator;
+  }
+
+  /**
+   * Append events (already validated, or server-written), fold them and notify listeners. Atomic.
+   *
+   * On a single node the append, the fold and the listeners all run before this returns (a store failure throws
+   * synchronously), so `state` already reflects the events and the promise is resolved. In cluster mode the events
+   * take effect when they come back from the shared log; await the promise before reading `state`.
+   */
+  append(inputs: readonly AppendInput[]): Promise<StoredEvent[]> {
+    if (this.replicator) {
+      if (inputs.length === 0) return Promise.resolve([]);
+      const pending = this.replicator.append(inputs);
+      // Callers that fire and forget must not turn a Redis failure into an unhandled rejection.
+      pending.catch((err: unknown) => this.options.log?.(`cluster append failed: ${(err as Error).message}`));
+      return pending;
+    }
     const events = this.store.append(inputs);
+    this.commit(events);
+    return Promise.resolve(events);
+  }
+
+  /** Cluster mode: mirror events the shared log assigned (in seq order, following `head`), fold and notify. */
+  applyReplicated(events: readonly StoredEvent[]): void {
+    if (events.length === 0) return;
+    (this.store as MirrorStore).appendReplicated(events);
+    this.commit(events);
+  }
+
+  private commit(events: readonly StoredEvent[]): void {
     let state = this.stateValue;
     for (const e of events) state = applyEvent(state, e);
     this.stateValue = state;
@@ -131,7 +177,6 @@ export class EventLog {
         this.options.log?.(`log listener failed: ${(err as Error).message}`);
       }
     }
-    return events;
   }
 
   /** Events after `since`, oldest first. */
@@ -141,7 +186,9 @@ export class EventLog {
 
   /** Persist the projection, then drop events beyond retention (projections survive compaction). */
   saveAndCompact(): void {
-    this.store.saveProjection({ seq: this.head, state: this.stateValue });
+    const saved = { seq: this.head, state: this.stateValue };
+    this.store.saveProjection(saved);
+    this.replicator?.saveSnapshot(saved);
     this.sinceSave = 0;
     const cut = this.head - this.options.retentionEvents;
     if (cut >= this.oldestSeq) {

@@ -82,9 +82,9 @@ export class PlanRunner {
     if (events.length) this.log.append(events);
   }
 
-  create(input: PlanInput): PlanView {
+  async create(input: PlanInput): Promise<PlanView> {
     const id = `plan-${randomBytes(6).toString('hex')}`;
-    this.log.append([{ topic: 'plan.created', data: { plan_id: id, name: input.name, steps: input.steps, ...(input.cwd ? { cwd: input.cwd } : {}) } }]);
+    await this.log.append([{ topic: 'plan.created', data: { plan_id: id, name: input.name, steps: input.steps, ...(input.cwd ? { cwd: input.cwd } : {}) } }]);
     return this.get(id)!;
   }
 

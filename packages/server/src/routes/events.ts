@@ -24,10 +24,10 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     const body = await req.body();
     if (Array.isArray(body)) {
       if (body.length === 0) throw new SwitchboardError('validation_failed', 'body: an array must hold at least one event', { details: { field: 'body' } });
-      const events = log.append(log.validateProducerInput(body));
+      const events = await log.append(log.validateProducerInput(body));
       return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) } };
     }
-    const [event] = log.append(log.validateProducerInput([body]));
+    const [event] = await log.append(log.validateProducerInput([body]));
     return { status: 201, body: { epoch: log.epoch, seq: event!.seq, id: event!.id } };
   });
 

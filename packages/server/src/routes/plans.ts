@@ -25,7 +25,7 @@ export function registerPlansApi(app: App, runner: PlanRunner, subs: PlanSubscri
 
   router.post('/api/plans', async (req) => {
     const input = await parsePlanInput(objectBody(await req.body()));
-    return { status: 201, body: runner.create(input) };
+    return { status: 201, body: await runner.create(input) };
   });
 
   router.get('/api/plans', () => ({ body: runner.all() }));

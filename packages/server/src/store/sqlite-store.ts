@@ -37,7 +37,7 @@ function toStored(r: Row): StoredEvent {
 }
 
 export class SqliteEventStore implements EventStore {
-  readonly epoch: string;
+  private epochValue: string;
   private readonly db: Database.Database;
   private headSeq: number;
   private readonly nextId = monotonicFactory();
@@ -56,10 +56,10 @@ export class SqliteEventStore implements EventStore {
     const getMeta = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
     const existing = getMeta.get('epoch');
     if (existing) {
-      this.epoch = existing.value;
+      this.epochValue = existing.value;
     } else {
-      this.epoch = randomUUID();
-      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('epoch', this.epoch);
+      this.epochValue = randomUUID();
+      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('epoch', this.epochValue);
     }
     const maxEvent = this.db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM events').get()!.m ?? 0;
     const projSeq = this.db.prepare<[], { seq: number }>('SELECT seq FROM projection WHERE id = 1').get()?.seq ?? 0;
@@ -82,8 +82,42 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  get epoch(): string {
+    return this.epochValue;
+  }
+
   head(): number {
     return this.headSeq;
+  }
+
+  /**
+   * Cluster mirror (SPEC §11): store events that already carry their seq, id and ts (from the shared Redis log), in
+   * one transaction. Seqs must follow the head.
+   */
+  appendReplicated(events: readonly StoredEvent[]): void {
+    if (events.length === 0) return;
+    this.db.transaction(() => {
+      for (const e of events) this.insert.run(e.seq, e.id, e.topic, e.ts, e.dataJson);
+    })();
+    this.headSeq = events[events.length - 1]!.seq;
+  }
+
+  /**
+   * Cluster mirror: forget every local event and adopt `epoch`, with `projection` (or nothing) as the new starting
+   * point. Used when the local file belongs to another log, or lags behind what the shared stream still holds.
+   */
+  reset(epoch: string, projection: SavedProjection | null): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM events').run();
+      this.db.prepare('DELETE FROM projection').run();
+      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('epoch', epoch);
+    })();
+    this.epochValue = epoch;
+    this.headSeq = 0;
+    if (projection) {
+      this.saveProjection(projection);
+      this.headSeq = projection.seq;
+    }
   }
 
   oldest(): number {

@@ -3,10 +3,11 @@
 // Operations on one instance are serialized; a health loop catches processes that vanished without an exit; after
 // a restart of the server, instances that were running are started again, or marked crashed, never left stale.
 
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { SwitchboardError, type InstanceStatus } from '@switchboard/protocol';
 import { instancesOf, type InstanceStatusChangedData, type InstanceView } from '@switchboard/projections';
 import type { EventLog } from '../log/event-log';
+import type { StoredEvent } from '../store/event-store';
 import { readEnvFile, writeEnvFile } from './env-store';
 import { instancePaths, type InstancePaths } from './instance-paths';
 import { parseCloneBody, parsePatchBody, type InstanceSpec } from './instance-spec';
@@ -21,6 +22,11 @@ export interface SupervisorOptions {
   healthIntervalMs?: number;
   /** Operational log lines (never env values). */
   log: (line: string) => void;
+  /**
+   * This node's id in a cluster (SPEC §11); unset on a single node. Each node supervises only the instances it
+   * created (their files live in its data dir); the others are refused with `invalid_state` naming the owner.
+   */
+  nodeId?: string;
 }
 
 type Reason = 'user' | 'restart' | 'exit' | 'boot' | 'health' | 'spawn_failed';
@@ -30,10 +36,24 @@ export class Supervisor {
   private readonly locks = new Map<string, Promise<void>>();
   private readonly healthTimer: NodeJS.Timeout;
   private closing = false;
+  /** Cluster mode: the node named in each instance's `instance.created`, for the refusal message. */
+  private readonly owners = new Map<string, string>();
+  /** The newest `instance.status_changed` append per instance, so a stop can wait for it to apply. */
+  private readonly lastStatus = new Map<string, Promise<unknown>>();
 
   constructor(private readonly log: EventLog, private readonly o: SupervisorOptions) {
     this.healthTimer = setInterval(() => this.checkHealth(), o.healthIntervalMs ?? 1000);
     this.healthTimer.unref();
+    if (o.nodeId !== undefined) {
+      const note = (events: readonly StoredEvent[]) => {
+        for (const e of events) {
+          const d = e.data as { name?: unknown; node_id?: unknown };
+          if (e.topic === 'instance.created' && typeof d.name === 'string' && typeof d.node_id === 'string') this.owners.set(d.name, d.node_id);
+        }
+      };
+      note(log.readSince(0, Number.MAX_SAFE_INTEGER, (topic) => topic === 'instance.created'));
+      log.onAppend(note);
+    }
   }
 
   /** Instances in creation order, archived ones only when asked. */
@@ -66,7 +86,7 @@ export class Supervisor {
       rmSync(p.dir, { recursive: true, force: true });
       mkdirSync(p.dir, { recursive: true, mode: 0o700 });
       writeEnvFile(p.env, spec.env);
-      this.append('instance.created', {
+      await this.append('instance.created', {
         name: spec.name,
         nickname: spec.nickname,
         command: spec.command,
@@ -74,6 +94,7 @@ export class Supervisor {
         cwd: spec.cwd,
         env_keys: Object.keys(spec.env),
         port: spec.port,
+        ...this.ownerField(),
       });
       return this.require(spec.name);
     });
@@ -82,7 +103,7 @@ export class Supervisor {
   /** Apply a PATCH body; changes take effect at the next start. Env values are written, never evented. */
   async update(name: string, body: unknown): Promise<InstanceView> {
     return this.withLock(name, async () => {
-      const inst = this.require(name);
+      const inst = this.requireOwned(name);
       const p = this.paths(name);
       const patch = parsePatchBody(body, name, readEnvFile(p.env));
       const changes: Record<string, unknown> = {};
@@ -94,14 +115,14 @@ export class Supervisor {
         const keys = Object.keys(patch.env);
         if (JSON.stringify(keys) !== JSON.stringify(inst.env_keys)) changes.env_keys = keys;
       }
-      if (Object.keys(changes).length > 0) this.append('instance.updated', { name, ...changes });
+      if (Object.keys(changes).length > 0) await this.append('instance.updated', { name, ...changes });
       return this.require(name);
     });
   }
 
   async start(name: string): Promise<InstanceView> {
     return this.withLock(name, async () => {
-      const inst = this.require(name);
+      const inst = this.requireOwned(name);
       if (inst.archived_at) throw invalidState(`Instance '${name}' is archived; unarchive it before starting it`);
       if (this.runs.has(name)) throw invalidState(`Instance '${name}' is already running`);
       await this.launch(inst, 'user');
@@ -111,12 +132,12 @@ export class Supervisor {
 
   async stop(name: string): Promise<InstanceView> {
     return this.withLock(name, async () => {
-      const inst = this.require(name);
+      const inst = this.requireOwned(name);
       const run = this.runs.get(name);
       if (run) {
-        await run.terminate(this.o.stopGraceMs);
+        await this.terminate(name, run);
       } else if (inst.status === 'running' || inst.status === 'starting') {
-        this.setStatus(name, 'stopped', null, 'user');
+        await this.setStatus(name, 'stopped', null, 'user');
       } else {
         throw invalidState(`Instance '${name}' is not running`);
       }
@@ -126,10 +147,10 @@ export class Supervisor {
 
   async restart(name: string): Promise<InstanceView> {
     return this.withLock(name, async () => {
-      const inst = this.require(name);
+      const inst = this.requireOwned(name);
       if (inst.archived_at) throw invalidState(`Instance '${name}' is archived; unarchive it before starting it`);
       const run = this.runs.get(name);
-      if (run) await run.terminate(this.o.stopGraceMs);
+      if (run) await this.terminate(name, run);
       await this.launch(this.require(name), 'restart');
       return this.require(name);
     });
@@ -138,20 +159,20 @@ export class Supervisor {
   /** Archive (stopping it first when it runs). */
   async archive(name: string): Promise<InstanceView> {
     return this.withLock(name, async () => {
-      const inst = this.require(name);
+      const inst = this.requireOwned(name);
       if (inst.archived_at) throw invalidState(`Instance '${name}' is already archived`);
       const run = this.runs.get(name);
-      if (run) await run.terminate(this.o.stopGraceMs);
-      this.append('instance.archived', { name });
+      if (run) await this.terminate(name, run);
+      await this.append('instance.archived', { name });
       return this.require(name);
     });
   }
 
   async unarchive(name: string): Promise<InstanceView> {
     return this.withLock(name, async () => {
-      const inst = this.require(name);
+      const inst = this.requireOwned(name);
       if (!inst.archived_at) throw invalidState(`Instance '${name}' is not archived`);
-      this.append('instance.unarchived', { name });
+      await this.append('instance.unarchived', { name });
       return this.require(name);
     });
   }
@@ -162,13 +183,13 @@ export class Supervisor {
     const [first, second] = [name, spec.name].sort();
     return this.withLock(first!, () =>
       this.withLock(second!, async () => {
-        const src = this.require(name);
+        const src = this.requireOwned(name);
         if (this.get(spec.name)) throw exists(spec.name);
         const p = this.paths(spec.name);
         rmSync(p.dir, { recursive: true, force: true });
         mkdirSync(p.dir, { recursive: true, mode: 0o700 });
         writeEnvFile(p.env, readEnvFile(this.paths(name).env));
-        this.append('instance.created', {
+        await this.append('instance.created', {
           name: spec.name,
           nickname: spec.nickname,
           command: src.command,
@@ -177,6 +198,7 @@ export class Supervisor {
           env_keys: src.env_keys,
           port: spec.port,
           cloned_from: name,
+          ...this.ownerField(),
         });
         return this.require(spec.name);
       }),
@@ -186,17 +208,17 @@ export class Supervisor {
   /** Stop the process, forget the instance and remove its files. */
   async delete(name: string): Promise<void> {
     return this.withLock(name, async () => {
-      this.require(name);
+      this.requireOwned(name);
       const run = this.runs.get(name);
-      if (run) await run.terminate(this.o.stopGraceMs);
-      this.append('instance.deleted', { name });
+      if (run) await this.terminate(name, run);
+      await this.append('instance.deleted', { name });
       rmSync(this.paths(name).dir, { recursive: true, force: true });
     });
   }
 
   /** Start again what was running when the server went down (crash or graceful shutdown). */
   async restoreOnBoot(): Promise<void> {
-    const stale = this.list(true).filter((i) => i.status === 'running' || i.status === 'starting');
+    const stale = this.list(true).filter((i) => (i.status === 'running' || i.status === 'starting') && this.isOwned(i.name));
     await Promise.all(
       stale.map((inst) =>
         this.withLock(inst.name, async () => {
@@ -228,7 +250,7 @@ export class Supervisor {
     const { name } = inst;
     const p = this.paths(name);
     mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-    this.setStatus(name, 'starting', null, reason);
+    await this.setStatus(name, 'starting', null, reason);
     // spawn() would blame the executable ("spawn /bin/sh ENOENT") for a missing cwd; say what is really wrong.
     if (inst.cwd !== null && !isDirectory(inst.cwd)) {
       return InstanceProcess.failed(p.log, `cwd ${inst.cwd} is not a directory`, (end) => this.runEnded(name, undefined, end));
@@ -246,7 +268,7 @@ export class Supervisor {
     this.runs.set(name, proc);
     if (!(await proc.spawned) || proc.isDone) return;
     writeFileSync(p.run, JSON.stringify({ pid: proc.pid, token: proc.token }), { mode: 0o600 });
-    this.setStatus(name, 'running', proc.pid, reason);
+    await this.setStatus(name, 'running', proc.pid, reason);
     this.o.log(`instance ${name} running (pid ${proc.pid})`);
   }
 
@@ -260,9 +282,9 @@ export class Supervisor {
     }
     if (this.closing || !this.get(name)) return;
     const status: InstanceStatus = end.requested || end.code === 0 ? 'stopped' : 'crashed';
-    if (end.spawnFailed) return this.setStatus(name, 'crashed', null, 'spawn_failed');
-    if (end.vanished) return this.setStatus(name, status, null, 'health');
-    this.setStatus(name, status, null, end.requested ? 'user' : 'exit', { exit_code: end.code, signal: end.signal });
+    if (end.spawnFailed) return void this.setStatus(name, 'crashed', null, 'spawn_failed');
+    if (end.vanished) return void this.setStatus(name, status, null, 'health');
+    void this.setStatus(name, status, null, end.requested ? 'user' : 'exit', { exit_code: end.code, signal: end.signal });
     this.o.log(`instance ${name} ${status}${end.code !== null ? ` (exit code ${end.code})` : end.signal ? ` (${end.signal})` : ''}`);
   }
 
@@ -291,16 +313,50 @@ export class Supervisor {
     for (const proc of this.runs.values()) proc.checkVanished();
     for (const inst of this.list(true)) {
       const live = inst.status === 'running' || inst.status === 'starting';
-      if (live && !this.runs.has(inst.name) && !this.locks.has(inst.name)) this.setStatus(inst.name, 'crashed', null, 'health');
+      if (live && !this.runs.has(inst.name) && !this.locks.has(inst.name) && this.isOwned(inst.name)) void this.setStatus(inst.name, 'crashed', null, 'health');
     }
   }
 
-  private setStatus(name: string, status: InstanceStatus, pid: number | null, reason: Reason, extra: Partial<InstanceStatusChangedData> = {}): void {
-    this.append('instance.status_changed', { name, status, pid, ...extra, reason });
+  private setStatus(name: string, status: InstanceStatus, pid: number | null, reason: Reason, extra: Partial<InstanceStatusChangedData> = {}): Promise<unknown> {
+    const written = this.append('instance.status_changed', { name, status, pid, ...extra, reason });
+    this.lastStatus.set(name, written);
+    return written;
   }
 
-  private append(topic: string, data: Record<string, unknown>): void {
-    this.log.append([{ topic, data }]);
+  /** Stop a run and wait until the status its end recorded (`runEnded`) is in the state, which in a cluster is later. */
+  private async terminate(name: string, run: InstanceProcess): Promise<void> {
+    await run.terminate(this.o.stopGraceMs);
+    await this.lastStatus.get(name)?.catch(() => undefined);
+  }
+
+  /** On a single node the event is applied when this returns; in a cluster, await it before reading the state. */
+  private append(topic: string, data: Record<string, unknown>): Promise<unknown> {
+    return this.log.append([{ topic, data }]);
+  }
+
+  /** `node_id` for `instance.created` in a cluster; nothing on a single node, whose events stay as they were. */
+  private ownerField(): { node_id?: string } {
+    return this.o.nodeId === undefined ? {} : { node_id: this.o.nodeId };
+  }
+
+  /**
+   * Whether this node supervises `name`. On a single node, always. In a cluster, the creating node does: the
+   * instance's files (env values, output log) live only in its data dir, so that is what tells.
+   */
+  isOwned(name: string): boolean {
+    return this.o.nodeId === undefined || existsSync(this.paths(name).dir);
+  }
+
+  /** The instance, if this node supervises it; `invalid_state` (409) naming the owning node otherwise. */
+  private requireOwned(name: string): InstanceView {
+    const inst = this.require(name);
+    if (!this.isOwned(name)) {
+      const owner = this.owners.get(name);
+      throw invalidState(
+        `Instance '${name}' is supervised by ${owner ? `node '${owner}'` : 'another node'}; send this request to that node`,
+      );
+    }
+    return inst;
   }
 
   /** Run `fn` after every earlier operation on `name` finished. */

@@ -108,7 +108,7 @@ export class WorkspaceService {
     if (existing) return { workspace: existing, created: false };
     const git = await readGitStatus(top);
     const id = `${slug(git.short_repo || basename(top))}-${randomBytes(3).toString('hex')}`;
-    this.log.append([{ topic: 'workspace.added', data: { id, path: top, ...git } }]);
+    await this.log.append([{ topic: 'workspace.added', data: { id, path: top, ...git } }]);
     return { workspace: this.get(id)!, created: true };
   }
 
@@ -116,7 +116,7 @@ export class WorkspaceService {
   async remove(id: string): Promise<void> {
     const ws = this.require(id);
     await Promise.all(ws.sessions.map((s) => this.dispose(s.id)));
-    if (this.get(id)) this.log.append([{ topic: 'workspace.removed', data: { id } }]);
+    if (this.get(id)) await this.log.append([{ topic: 'workspace.removed', data: { id } }]);
   }
 
   /** Start a session in a workspace as a new instance; answers its seed 003 view. */
@@ -134,7 +134,7 @@ export class WorkspaceService {
       throw this.closed ? new SwitchboardError('unavailable', 'the server is shutting down') : new SwitchboardError('workspace_not_found', `no workspace ${ws.id}`);
     }
     const running = this.options.runner.isRunning(id);
-    this.log.append([
+    await this.log.append([
       { topic: 'session.created', data: { id, name: nickname || id, target: input.target, workspace_id: ws.id, instance } },
       { topic: 'workspace.updated', data: { id: ws.id, session: { id, target: input.target, nickname, running } } },
     ]);
@@ -158,7 +158,7 @@ export class WorkspaceService {
       await this.options.runner.dispose(sessionId);
       const now = this.findSession(sessionId);
       if (!now) return;
-      this.log.append([
+      await this.log.append([
         { topic: 'workspace.updated', data: { id: now.ws.id, session_removed: sessionId } },
         { topic: 'session.ended', data: { id: sessionId, target: now.session.target, workspace_id: now.ws.id, instance: sessionInstanceName(sessionId) } },
       ]);

@@ -1,0 +1,218 @@
+// Cluster mode (SPEC §11): the log lives in one Redis Stream shared by every node. Appends reserve global seqs in
+// Redis; one tailer per node applies every entry (its own and other nodes') to the local SQLite mirror, the
+// projections and the fan-out, in seq order. The local store only mirrors the stream, so cursors are global.
+
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { monotonicFactory } from 'ulid';
+import { SwitchboardError } from '@switchboard/protocol';
+import type { EventLog, LogReplicator } from '../log/event-log';
+import type { AppendInput, SavedProjection, StoredEvent } from '../store/event-store';
+import type { SqliteEventStore } from '../store/sqlite-store';
+import { APPEND_SCRIPT, SAVE_SNAPSHOT_SCRIPT } from './redis-scripts';
+
+/** Entries per XRANGE / XREAD page. */
+const PAGE = 1000;
+/** How long a tailer blocks in XREAD before it checks whether it is closing. */
+const BLOCK_MS = 2000;
+/**
+ * The stream never trims below this many entries, whatever the retention: nodes offer a snapshot every 2 000 events
+ * (EventLog's default), and a node joining late needs the events after the newest snapshot still in the stream.
+ */
+const MIN_STREAM_LENGTH = 8000;
+/** An append whose events have not come back through the tailer by then fails with `unavailable`. */
+const APPLY_TIMEOUT_MS = 10_000;
+
+export interface RedisLogOptions {
+  /** `redis://host:port[/db]`. */
+  url: string;
+  /** Prefix of every key, so several clusters (or tests) can share one Redis. @default 'switchboard:' */
+  prefix: string;
+  /** Passed to XADD as `MAXLEN ~`: the stream keeps about this many events. */
+  retentionEvents: number;
+  log: (line: string) => void;
+}
+
+type Entry = [id: string, fields: string[]];
+
+interface Waiter {
+  seq: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** The cluster log: one command connection, one blocking tailer connection. */
+export class RedisLog implements LogReplicator {
+  private readonly cmd: Redis;
+  private readonly tail: Redis;
+  private readonly keys: { epoch: string; seq: string; stream: string; snapshot: string };
+  private readonly nextId = monotonicFactory();
+  private log: EventLog | undefined;
+  private waiters: Waiter[] = [];
+  private tailing: Promise<void> | undefined;
+  private stopping = false;
+  private readonly snapshotWrites = new Set<Promise<unknown>>();
+
+  private constructor(private readonly o: RedisLogOptions) {
+    const redisOptions = { maxRetriesPerRequest: null, enableAutoPipelining: false, lazyConnect: true };
+    this.cmd = new Redis(o.url, redisOptions);
+    this.tail = new Redis(o.url, redisOptions);
+    for (const conn of [this.cmd, this.tail]) conn.on('error', (err: Error) => o.log(`redis: ${err.message}`));
+    const p = o.prefix;
+    this.keys = { epoch: `${p}epoch`, seq: `${p}seq`, stream: `${p}log`, snapshot: `${p}snapshot` };
+  }
+
+  /** Connect both connections; rejects when Redis cannot be reached. */
+  static async connect(o: RedisLogOptions): Promise<RedisLog> {
+    const r = new RedisLog(o);
+    try {
+      await Promise.all([r.cmd.connect(), r.tail.connect()]);
+    } catch (err) {
+      r.cmd.disconnect();
+      r.tail.disconnect();
+      throw new SwitchboardError('unavailable', `cannot reach redis at ${o.url}: ${(err as Error).message}`);
+    }
+    return r;
+  }
+
+  /**
+   * Make the local mirror a prefix of the cluster log before the EventLog loads it: adopt the cluster's epoch (the
+   * first node to boot sets it), wipe a mirror from another log or one ahead of the cluster, and start from the
+   * cluster's projection snapshot when the stream no longer holds the events after the local head.
+   */
+  async prepare(store: SqliteEventStore): Promise<void> {
+    await this.cmd.set(this.keys.epoch, randomUUID(), 'NX');
+    const epoch = (await this.cmd.get(this.keys.epoch))!;
+    const clusterHead = Number((await this.cmd.get(this.keys.seq)) ?? 0);
+    if (store.epoch !== epoch || store.head() > clusterHead) store.reset(epoch, null);
+    if (clusterHead <= store.head()) return;
+    const first = (await this.cmd.xrange(this.keys.stream, '-', '+', 'COUNT', 1)) as Entry[];
+    const firstSeq = first.length > 0 ? seqOf(first[0]![0]) : clusterHead + 1;
+    if (firstSeq <= store.head() + 1) return;
+    const snap = await this.cmd.hgetall(this.keys.snapshot);
+    const snapSeq = Number(snap.seq ?? 0);
+    if (snap.state !== undefined && snapSeq > store.head()) {
+      store.reset(epoch, { seq: snapSeq, state: JSON.parse(snap.state) });
+    }
+    if (firstSeq > store.head() + 1) {
+      this.o.log(`cluster: events ${store.head() + 1}..${firstSeq - 1} are gone from the stream and no snapshot covers them`);
+    }
+  }
+
+  /** Route the log's appends through Redis, replay what the mirror lacks, then follow the stream live. */
+  async start(log: EventLog): Promise<void> {
+    this.log = log;
+    log.replicateThrough(this);
+    for (;;) {
+      const entries = (await this.cmd.xrange(this.keys.stream, `${log.head + 1}-0`, '+', 'COUNT', PAGE)) as Entry[];
+      this.apply(entries);
+      if (entries.length < PAGE) break;
+    }
+    this.tailing = this.follow();
+  }
+
+  append(inputs: readonly AppendInput[]): Promise<StoredEvent[]> {
+    return this.appendNow(inputs);
+  }
+
+  private async appendNow(inputs: readonly AppendInput[]): Promise<StoredEvent[]> {
+    if (this.stopping) throw new SwitchboardError('unavailable', 'the server is shutting down');
+    const ts = new Date().toISOString();
+    const drafts = inputs.map((i) => ({ id: this.nextId(), topic: i.topic, ts, data: i.data ?? null, dataJson: JSON.stringify(i.data ?? null) }));
+    const args: (string | number)[] = [Math.max(this.o.retentionEvents, MIN_STREAM_LENGTH)];
+    for (const d of drafts) args.push(d.topic, d.id, d.ts, d.dataJson);
+    const first = Number(await this.cmd.eval(APPEND_SCRIPT, 2, this.keys.seq, this.keys.stream, ...args));
+    const events = drafts.map((d, i) => ({ seq: first + i, ...d }));
+    await this.applied(first + events.length - 1);
+    return events;
+  }
+
+  saveSnapshot(p: SavedProjection): void {
+    const write = this.cmd
+      .eval(SAVE_SNAPSHOT_SCRIPT, 1, this.keys.snapshot, p.seq, JSON.stringify(p.state))
+      .catch((err: Error) => this.o.log(`cluster: saving the snapshot failed: ${err.message}`))
+      .finally(() => this.snapshotWrites.delete(write));
+    this.snapshotWrites.add(write);
+  }
+
+  /** Stop following the stream; pending appends fail. Call before the log closes. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.tail.disconnect();
+    await this.tailing;
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new SwitchboardError('unavailable', 'the server shut down before the event was applied'));
+    }
+    this.waiters = [];
+  }
+
+  /** After the log closed (its last snapshot offered): finish snapshot writes and close the command connection. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.snapshotWrites]);
+    await this.cmd.quit().catch(() => this.cmd.disconnect());
+  }
+
+  private async follow(): Promise<void> {
+    const log = this.log!;
+    while (!this.stopping) {
+      try {
+        const res = (await this.tail.xread('COUNT', PAGE, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.stream, `${log.head}-1`)) as
+          | Array<[string, Entry[]]>
+          | null;
+        if (res) for (const [, entries] of res) this.apply(entries);
+      } catch (err) {
+        if (this.stopping) break;
+        this.o.log(`cluster: reading the stream failed: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  /** Apply stream entries in order, skipping any already applied, then wake the appends they complete. */
+  private apply(entries: readonly Entry[]): void {
+    const log = this.log!;
+    const batch: StoredEvent[] = [];
+    let head = log.head;
+    for (const [id, fields] of entries) {
+      const seq = seqOf(id);
+      if (seq <= head) continue;
+      if (seq !== head + 1) this.o.log(`cluster: events ${head + 1}..${seq - 1} were trimmed before this node read them`);
+      const f = fieldMap(fields);
+      batch.push({ seq, id: f.id!, topic: f.topic!, ts: f.ts!, data: JSON.parse(f.data!), dataJson: f.data! });
+      head = seq;
+    }
+    log.applyReplicated(batch);
+    if (this.waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.seq <= head) {
+        clearTimeout(w.timer);
+        w.resolve();
+      } else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private applied(seq: number): Promise<void> {
+    if (this.log!.head >= seq) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.timer !== timer);
+        reject(new SwitchboardError('unavailable', `event ${seq} was appended to the cluster log but not applied here within ${APPLY_TIMEOUT_MS} ms`));
+      }, APPLY_TIMEOUT_MS);
+      this.waiters.push({ seq, resolve, reject, timer });
+    });
+  }
+}
+
+function seqOf(streamId: string): number {
+  return Number(streamId.slice(0, streamId.indexOf('-')));
+}
+
+function fieldMap(fields: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!] = fields[i + 1]!;
+  return out;
+}
