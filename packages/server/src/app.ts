@@ -2,6 +2,7 @@
 // Features register themselves in features.ts; none imports another feature's internals.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClusterNode } from './cluster/node-bus';
 import type { ServerConfig } from './config';
 import type { EventLog } from './log/event-log';
 import type { Router } from './http/router';
@@ -16,6 +17,8 @@ export interface App {
   onClose(fn: () => void | Promise<void>): void;
   /** Operational log line (never secrets). */
   logLine(line: string): void;
+  /** This node and its requests to the others, in cluster mode only (SPEC §11). */
+  cluster?: ClusterNode;
   /** Answer requests outside `/api/*` that no route matched (the web dashboard); the handler returns true if it did. */
   setFallback(handler: HttpFallback): void;
 }

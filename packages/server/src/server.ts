@@ -10,6 +10,8 @@ import { FEATURES } from './features';
 import { Router } from './http/router';
 import { applyCors } from './http/cors';
 import { sendError } from './http/respond';
+import { hostname } from 'node:os';
+import { NodeBus } from './cluster/node-bus';
 import { RedisLog } from './cluster/redis-log';
 import { EventLog } from './log/event-log';
 import { registerEventsApi } from './routes/events';
@@ -47,10 +49,12 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const store = new SqliteEventStore(config.dataDir);
   // Cluster mode (SPEC §11): the local store becomes a mirror of the shared Redis log, caught up before listening.
   let cluster: RedisLog | undefined;
+  let bus: NodeBus | undefined;
   if (config.redisUrl) {
     try {
       cluster = await RedisLog.connect({ url: config.redisUrl, prefix: config.redisPrefix, retentionEvents: config.retentionEvents, log: config.log });
       await cluster.prepare(store);
+      bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, config.nodeId ?? hostname(), config.log);
     } catch (err) {
       store.close();
       if (cluster) await cluster.close();
@@ -71,6 +75,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     streams,
     onClose: (fn) => closeHooks.push(fn),
     logLine: config.log,
+    ...(bus ? { cluster: bus } : {}),
   };
 
   const auth = new Authenticator(config.token);
@@ -147,6 +152,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
           }
         }
         http.closeAllConnections();
+        await bus?.close();
         await cluster?.stop();
         log.close();
         await cluster?.close();

@@ -71,8 +71,14 @@ describe('cluster mode (SPEC §11)', () => {
     expect(frame.seq).toBe(ack.seq);
     expect(ack.epoch).toBe(b.server.epoch);
 
-    const polled = await getJson(b, `/api/events?since=0&epoch=${ack.epoch}`);
-    expect(polled).toMatchObject({ epoch: ack.epoch, seq: ack.seq, recovered: true });
+    // With warm connections: from sending the publish to A until the frame is on B.
+    const sent = performance.now();
+    const [again, second] = await Promise.all([post(a, tick(1)), sub.next(isTick)]);
+    console.log(`cluster: a second event reached B ${(performance.now() - sent).toFixed(1)} ms after it was sent to A`);
+    expect(second.seq).toBe(again.seq);
+
+    const polled = await getJson(b, `/api/events?since=0&epoch=${ack.epoch}&topics=session.*`);
+    expect(polled).toMatchObject({ epoch: ack.epoch, seq: again.seq, recovered: true });
     expect(polled.events.map((e: any) => [e.seq, e.id, e.topic])).toEqual([[ack.seq, ack.id, 'session.created']]);
     const snapB = await getJson(b, '/api/snapshot?topics=session.*');
     expect(snapB.state.sessions).toHaveProperty('s1');
@@ -181,25 +187,39 @@ describe('cluster mode (SPEC §11)', () => {
     }
   }, 20_000);
 
-  it('supervises an instance on the node that created it and refuses its actions elsewhere, naming the owner', async () => {
+  it('supervises an instance on the node that created it and forwards actions sent to other nodes through Redis', async () => {
     newCluster();
     const a = await node('a', { stopGraceMs: 500 });
     const b = await node('b', { stopGraceMs: 500 });
     const onA = rest(() => a.url);
     const onB = rest(() => b.url);
     const name = `owned-${randomUUID().slice(0, 8)}`;
-    const created = await onA.post('/api/instances', { name, command: 'sleep', args: ['30'] });
-    expect(created.status).toBe(201);
+    expect((await onA.post('/api/instances', { name, command: 'sleep', args: ['30'] })).status).toBe(201);
     expect((await onA.post(`/api/instances/${name}/start`)).body.status).toBe('running');
     await waitFor(async () => (await onB.get(`/api/instances/${name}`)).body.status === 'running', { message: `node b to list ${name} running` });
 
-    const refused = await onB.post(`/api/instances/${name}/stop`);
-    expect(refused.status).toBe(409);
-    expect(refused.body.error.code).toBe('invalid_state');
-    expect(refused.body.error.message).toContain("node 'a'");
-    expect((await onB.del(`/api/instances/${name}`)).status).toBe(409);
+    const stopped = await onB.post(`/api/instances/${name}/stop`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ name, status: 'stopped' });
+    expect((await onA.get(`/api/instances/${name}`)).body.status).toBe('stopped');
 
-    expect((await onA.post(`/api/instances/${name}/stop`)).body.status).toBe('stopped');
-    await waitFor(async () => (await onB.get(`/api/instances/${name}`)).body.status === 'stopped', { message: `node b to see ${name} stopped` });
+    const renamed = await onB.patch(`/api/instances/${name}`, { nickname: 'via-b' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.nickname).toBe('via-b');
+
+    // The owner's errors come back with their code.
+    const notRunning = await onB.post(`/api/instances/${name}/stop`);
+    expect(notRunning.status).toBe(409);
+    expect(notRunning.body.error.code).toBe('invalid_state');
+
+    const started = await onB.post(`/api/instances/${name}/start`);
+    expect(started.body.status).toBe('running');
+    await a.close();
+    nodes.splice(nodes.indexOf(a), 1);
+
+    const ownerGone = await onB.post(`/api/instances/${name}/stop`);
+    expect(ownerGone.status).toBe(503);
+    expect(ownerGone.body.error.code).toBe('unavailable');
+    expect(ownerGone.body.error.message).toContain("'a'");
   }, 20_000);
 });

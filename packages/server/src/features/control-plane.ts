@@ -1,7 +1,6 @@
 // The control plane of seed 002 (SPEC §5) as one feature: the instance supervisor and its REST, inter-agent
 // messages and their REST, and the three streams `/ws/instances`, `/ws/instances/:name/logs`, `/ws/messages`.
 
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { App, Feature } from '../app';
 import { LogTailers } from '../logs/log-tailer';
@@ -31,8 +30,7 @@ export function controlPlaneOf(app: App): ControlPlane | undefined {
 export const controlPlane: Feature = async (app) => {
   const { config } = app;
   // In a cluster each node supervises the instances it created (SPEC §11); nodeId stays unset on a single node.
-  const nodeId = config.redisUrl ? (config.nodeId ?? hostname()) : undefined;
-  const supervisor = new Supervisor(app.log, { dataDir: config.dataDir, stopGraceMs: config.stopGraceMs, log: app.logLine, nodeId });
+  const supervisor = new Supervisor(app.log, { dataDir: config.dataDir, stopGraceMs: config.stopGraceMs, log: app.logLine, nodeId: app.cluster?.nodeId });
   const tailers = new LogTailers((name) => {
     const p = supervisor.paths(name);
     return { dir: p.dir, file: p.log };

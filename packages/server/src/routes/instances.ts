@@ -26,30 +26,55 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
 
   router.get('/api/instances/:name', (req) => ({ body: toInstanceInfo(supervisor.require(req.params.name!)) }));
 
+  /** The lifecycle actions, run here on the node that supervises the instance. */
+  const runLocal = async (action: InstanceAction, name: string, body: unknown): Promise<Answer> => {
+    switch (action) {
+      case 'update':
+        return { body: toInstanceInfo(await supervisor.update(name, body)) };
+      case 'delete':
+        await supervisor.delete(name);
+        return { body: { deleted: name } };
+      case 'clone':
+        return { status: 201, body: toInstanceInfo(await supervisor.clone(name, body)) };
+      default:
+        return { body: toInstanceInfo(await supervisor[action](name)) };
+    }
+  };
+
+  // Cluster mode (SPEC §11): an action on an instance another node supervises is sent to that node through Redis,
+  // which answers as if it had been asked directly.
+  const { cluster } = app;
+  cluster?.handle('instance', (payload) => {
+    const { action, name, body } = payload as { action: InstanceAction; name: string; body: unknown };
+    return runLocal(action, name, body);
+  });
+  const forwardTimeoutMs = app.config.stopGraceMs * 2 + 10_000;
+
+  const act = async (action: InstanceAction, name: string, body?: unknown): Promise<Answer> => {
+    if (cluster && supervisor.get(name) && !supervisor.isOwned(name)) {
+      const owner = supervisor.ownerOf(name);
+      // An owner this node never saw named (its instance.created was compacted away) gets the 409 of requireOwned.
+      if (owner !== undefined && owner !== cluster.nodeId) {
+        return (await cluster.request(owner, 'instance', { action, name, body }, forwardTimeoutMs)) as Answer;
+      }
+    }
+    return runLocal(action, name, body);
+  };
+
   router.patch('/api/instances/:name', async (req) => {
     supervisor.require(req.params.name!);
-    return { body: toInstanceInfo(await supervisor.update(req.params.name!, await req.body())) };
+    return act('update', req.params.name!, await req.body());
   });
 
-  router.delete('/api/instances/:name', async (req) => {
-    await supervisor.delete(req.params.name!);
-    return { body: { deleted: req.params.name } };
-  });
+  router.delete('/api/instances/:name', (req) => act('delete', req.params.name!));
 
-  const actions = {
-    start: (n: string) => supervisor.start(n),
-    stop: (n: string) => supervisor.stop(n),
-    restart: (n: string) => supervisor.restart(n),
-    archive: (n: string) => supervisor.archive(n),
-    unarchive: (n: string) => supervisor.unarchive(n),
-  };
-  for (const [action, run] of Object.entries(actions)) {
-    router.post(`/api/instances/:name/${action}`, async (req) => ({ body: toInstanceInfo(await run(req.params.name!)) }));
+  for (const action of ['start', 'stop', 'restart', 'archive', 'unarchive'] as const) {
+    router.post(`/api/instances/:name/${action}`, (req) => act(action, req.params.name!));
   }
 
   router.post('/api/instances/:name/clone', async (req) => {
     supervisor.require(req.params.name!);
-    return { status: 201, body: toInstanceInfo(await supervisor.clone(req.params.name!, await req.body())) };
+    return act('clone', req.params.name!, await req.body());
   });
 
   router.get('/api/instances/:name/logs', async (req) => {
@@ -59,6 +84,13 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
     const lines = await readTailOfFile(supervisor.paths(name).log, tail, MAX_TAIL_BYTES);
     return { body: { name, lines, count: lines.length } };
   });
+}
+
+type InstanceAction = 'update' | 'delete' | 'clone' | 'start' | 'stop' | 'restart' | 'archive' | 'unarchive';
+
+interface Answer {
+  status?: number;
+  body: unknown;
 }
 
 function flag(value: string | null, field: string): boolean {

@@ -347,6 +347,11 @@ export class Supervisor {
     return this.o.nodeId === undefined || existsSync(this.paths(name).dir);
   }
 
+  /** The node named in the instance's `instance.created`, in cluster mode, if this node has seen it. */
+  ownerOf(name: string): string | undefined {
+    return this.owners.get(name);
+  }
+
   /** The instance, if this node supervises it; `invalid_state` (409) naming the owning node otherwise. */
   private requireOwned(name: string): InstanceView {
     const inst = this.require(name);
