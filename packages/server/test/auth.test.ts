@@ -72,10 +72,11 @@ describe('auth on the wire', () => {
   });
 
   it('closes an open connection with 4401 when its token expires', async () => {
-    const short = createToken(SECRET, 'read', 1);
+    // Two seconds (expiry is whole seconds, so 1–2 s left): long enough for the upgrade on a loaded machine.
+    const short = createToken(SECRET, 'read', 2);
     const c = await connectRaw(`${srv.wsUrl}/ws/agents?token=${short}`);
     clients.push(c);
-    const err = await c.next((f) => f.type === 'error', 5000);
+    const err = await c.next((f) => f.type === 'error', 10_000);
     expect(err.code).toBe('token_expired');
     expect((await c.closed).code).toBe(4401);
   });
