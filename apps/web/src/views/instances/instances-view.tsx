@@ -1,5 +1,6 @@
 // Instances (seed 002 SPA): create, a live table with lifecycle actions, and the log tail of the selected one.
 
+import { useEffect, useState } from 'react';
 import { StreamNote } from '../../components/stream-note';
 import { CreateInstanceForm } from './create-instance-form';
 import { InstanceTable } from './instance-table';
@@ -8,6 +9,9 @@ import { useInstances } from './use-instances';
 
 export function InstancesView({ selected }: { selected: string | null }) {
   const live = useInstances();
+  // The box follows the click at once; the server's snapshot then confirms (or corrects) it.
+  const [showArchived, setShowArchived] = useState(live.data.include_archived);
+  useEffect(() => setShowArchived(live.data.include_archived), [live.data.include_archived]);
   const rows = Object.values(live.data.instances).sort((a, b) => a.name.localeCompare(b.name));
   return (
     <div className="view instances">
@@ -17,7 +21,14 @@ export function InstancesView({ selected }: { selected: string | null }) {
           <StreamNote live={live} name="instances" />
           <span className="spacer" />
           <label className="check">
-            <input type="checkbox" checked={live.data.include_archived} onChange={(e) => live.setIncludeArchived(e.target.checked)} />
+            <input
+              type="checkbox"
+              checked={showArchived}
+              onChange={(e) => {
+                setShowArchived(e.target.checked);
+                live.setIncludeArchived(e.target.checked);
+              }}
+            />
             Show archived
           </label>
         </div>
