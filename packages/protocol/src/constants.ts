@@ -14,6 +14,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Client frames one connection may send per second before it is closed with 1013 (SPEC §13). */
 export const DEFAULT_MAX_FRAMES_PER_SECOND = 500;
+/** Open WebSockets one client address may hold; more are refused with HTTP 429 (SPEC §13). */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 10_000;
 /** Interval of server protocol pings; a peer that misses one is terminated at the next. */
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Events kept in the log before compaction. */

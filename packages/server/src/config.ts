@@ -6,6 +6,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_SECONDS,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_FRAMES_PER_SECOND,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_QUEUE_BYTES,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PORT,
@@ -30,6 +31,8 @@ export interface ServerConfig {
   maxFrameBytes: number;
   /** Client frames per second per connection before close 1013. @default 500 */
   maxFramesPerSecond: number;
+  /** Open WebSockets per client address before upgrades get 429. @default 10000 */
+  maxConnectionsPerIp: number;
   /** Workspace git refresh period. @default 30 */
   gitIntervalSeconds: number;
   /** Extra browser origins allowed to open WebSockets. */
@@ -61,6 +64,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES,
     maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
     maxFramesPerSecond: DEFAULT_MAX_FRAMES_PER_SECOND,
+    maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
     gitIntervalSeconds: DEFAULT_GIT_INTERVAL_SECONDS,
     allowedOrigins: [],
     insecure: false,

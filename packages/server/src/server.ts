@@ -83,6 +83,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     maxFrameBytes: config.maxFrameBytes,
     maxQueueBytes: config.maxQueueBytes,
     maxFramesPerSecond: config.maxFramesPerSecond,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
     pingIntervalMs: config.pingIntervalMs,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
     allowedOrigins: config.allowedOrigins,

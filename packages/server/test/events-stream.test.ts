@@ -157,3 +157,17 @@ describe('floods', () => {
     expect(await calm.next()).toEqual({ type: 'pong' });
   });
 });
+
+describe('connection floods', () => {
+  it('refuses upgrades past the per-address cap with HTTP 429 and accepts again once one closes', async () => {
+    await srv.close();
+    srv = await startTestServer({ maxConnectionsPerIp: 2 });
+    const a = await open('/ws/events');
+    await open('/ws/events');
+    await expect(open('/ws/events')).rejects.toMatchObject({ status: 429 });
+    await a.close();
+    const again = await waitFor(() => open('/ws/events').catch(() => undefined), { message: 'a slot freed by the close' });
+    again.send({ type: 'ping' });
+    expect(await again.next()).toEqual({ type: 'pong' });
+  });
+});

@@ -9,7 +9,8 @@ import { runServerChild } from './server-child';
 
 await runServerChild(async ({ pingIntervalMs }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, pingIntervalMs, log: () => {} });
+  // The generators are a handful of addresses holding up to 50 000 sockets: lift the per-address flood cap.
+  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, pingIntervalMs, maxConnectionsPerIp: Infinity, log: () => {} });
   return {
     port: server.port,
     close: async () => {

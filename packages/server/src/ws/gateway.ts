@@ -15,6 +15,7 @@ export interface GatewayOptions {
   maxFrameBytes: number;
   maxQueueBytes: number;
   maxFramesPerSecond: number;
+  maxConnectionsPerIp: number;
   pingIntervalMs: number;
   idleTimeoutMs: number;
   allowedOrigins: readonly string[];
@@ -30,6 +31,8 @@ export class WsGateway {
   private readonly wss: WebSocketServer;
   readonly heartbeat: Heartbeat;
   private draining = false;
+  /** Open sockets per client address (SPEC §13 connection floods). */
+  private readonly perIp = new Map<string, number>();
 
   constructor(private readonly streams: StreamRegistry, private readonly options: GatewayOptions) {
     this.wss = new WebSocketServer({
@@ -59,7 +62,23 @@ export class WsGateway {
       const status = err instanceof SwitchboardError ? err.status : 401;
       return reject(socket, status, status === 403 ? 'Forbidden' : 'Unauthorized');
     }
+    // One peer opening connections without end would exhaust file descriptors for everyone (SPEC §13).
+    const ip = req.socket.remoteAddress ?? '';
+    if ((this.perIp.get(ip) ?? 0) >= this.options.maxConnectionsPerIp) return reject(socket, 429, 'Too Many Requests');
+    this.track(socket, ip);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket as Socket, { url, params: found.params, req }, found.handler, expiresAtMs));
+  }
+
+  /** Count the socket against its address until it closes; a method of its own so the listener keeps only `ip`. */
+  private track(socket: Duplex, ip: string): void {
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    socket.once('close', () => this.release(ip));
+  }
+
+  private release(ip: string): void {
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, n);
   }
 
   /**
@@ -154,7 +173,7 @@ function destroyOnError(this: Duplex): void {
 function ignoreError(): void {}
 
 function reject(socket: Duplex, status: number, text: string): void {
-  const body = JSON.stringify({ error: { code: status === 404 ? 'not_found' : status === 403 ? 'forbidden' : status === 503 ? 'unavailable' : 'unauthorized', message: text } });
+  const body = JSON.stringify({ error: { code: status === 404 ? 'not_found' : status === 403 ? 'forbidden' : status === 503 ? 'unavailable' : status === 429 ? 'too_many_requests' : 'unauthorized', message: text } });
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
