@@ -1,9 +1,8 @@
 // Seed 002's shared protocol on its three endpoints (SPEC §3): ping → pong, the idle rule (1001), close 1001 on
 // graceful shutdown, and the frame rules.
 
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '@switchboard/testkit';
+import { waitFor, isProcessAlive } from '@switchboard/testkit';
 import { frame, startHarness, uniqueName, type Harness } from './control-plane-helpers';
 
 let h: Harness;
@@ -55,7 +54,7 @@ describe('seed 002 keepalive and lifecycle', () => {
     await h.srv.close();
     for (const closed of closes) expect((await closed).code).toBe(1001);
     // No orphan: the instance's process group is gone.
-    await waitFor(() => !alive(body.pid), { message: `pid ${body.pid} gone` });
+    await waitFor(() => !isProcessAlive(body.pid), { message: `pid ${body.pid} gone` });
   }, 15_000);
 
   it('applies the shared frame rules on the control plane streams', async () => {
@@ -72,16 +71,3 @@ describe('seed 002 keepalive and lifecycle', () => {
   }, 15_000);
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // An orphaned zombie counts as gone: it no longer runs, it only waits for init to reap it.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}

@@ -5,7 +5,7 @@
 import { appendFileSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, waitFor, type Frame } from '@switchboard/testkit';
+import { makeTempDir, waitFor, type Frame, isProcessAlive } from '@switchboard/testkit';
 import { frame, startHarness, uniqueName, type Harness } from './control-plane-helpers';
 
 const harnesses: Harness[] = [];
@@ -147,14 +147,14 @@ describe('control plane integration', () => {
     const before = (await first.post(`/api/instances/${running}/start`)).body;
     expect((await first.post(`/api/instances/${broken}/start`)).body.status).toBe('running');
     await first.close({ keepData: true });
-    expect(alive(before.pid)).toBe(false);
+    expect(isProcessAlive(before.pid)).toBe(false);
     rmSync(exe);
 
     const second = await harness({ dataDir });
     const after = (await second.get(`/api/instances/${running}`)).body;
     expect(after).toMatchObject({ status: 'running' });
     expect(after.pid).not.toBe(before.pid);
-    expect(alive(after.pid)).toBe(true);
+    expect(isProcessAlive(after.pid)).toBe(true);
     expect((await second.get(`/api/instances/${idle}`)).body).toMatchObject({ status: 'stopped', pid: null });
     expect((await second.get(`/api/instances/${broken}`)).body).toMatchObject({ status: 'crashed', pid: null });
     await waitFor(async () => (await second.get(`/api/instances/${running}/logs`)).body.lines.filter((l: string) => l.startsWith('run ')).length === 2);
@@ -166,15 +166,3 @@ describe('control plane integration', () => {
   }, 30_000);
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}

@@ -4,7 +4,7 @@
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '@switchboard/testkit';
+import { waitFor, isProcessAlive } from '@switchboard/testkit';
 import { startHarness, uniqueName, type Harness } from './control-plane-helpers';
 
 let h: Harness;
@@ -132,10 +132,10 @@ describe('instances REST', () => {
     expect(body.status).toBe('running');
     await waitFor(async () => (await logLines(name)).length === 1);
     const grandchild = Number((await logLines(name))[0]);
-    expect(alive(grandchild)).toBe(true);
+    expect(isProcessAlive(grandchild)).toBe(true);
     const stopped = await h.post(`/api/instances/${name}/stop`);
     expect(stopped.body).toMatchObject({ status: 'stopped', pid: null });
-    await waitFor(() => !alive(body.pid) && !alive(grandchild), { message: 'leader and grandchild gone' });
+    await waitFor(() => !isProcessAlive(body.pid) && !isProcessAlive(grandchild), { message: 'leader and grandchild gone' });
 
     const stubborn = await create({ command: "trap '' TERM; echo ready; sleep 30" });
     const run = (await h.post(`/api/instances/${stubborn}/start`)).body;
@@ -143,7 +143,7 @@ describe('instances REST', () => {
     const t0 = Date.now();
     expect((await h.post(`/api/instances/${stubborn}/stop`)).body.status).toBe('stopped');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    await waitFor(() => !alive(run.pid));
+    await waitFor(() => !isProcessAlive(run.pid));
   }, 15_000);
 
   it('restart replaces the process; start of a running instance is a 409', async () => {
@@ -154,7 +154,7 @@ describe('instances REST', () => {
     const second = (await h.post(`/api/instances/${name}/restart`)).body;
     expect(second.status).toBe('running');
     expect(second.pid).not.toBe(first.pid);
-    await waitFor(() => !alive(first.pid));
+    await waitFor(() => !isProcessAlive(first.pid));
   }, 15_000);
 
   it('PATCH changes nickname, command and env (masked values keep theirs); the name cannot change', async () => {
@@ -184,7 +184,7 @@ describe('instances REST', () => {
     const dir = join(h.srv.dataDir, 'instances', twin);
     expect(existsSync(dir)).toBe(true);
     expect((await h.del(`/api/instances/${twin}`)).status).toBe(200);
-    expect(alive(run.pid)).toBe(false);
+    expect(isProcessAlive(run.pid)).toBe(false);
     expect(existsSync(dir)).toBe(false);
     expect((await h.get(`/api/instances/${twin}`)).status).toBe(404);
   }, 15_000);
@@ -229,16 +229,3 @@ describe('instances REST', () => {
   }, 15_000);
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // An orphaned zombie counts as gone: it no longer runs, it only waits for init to reap it.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}

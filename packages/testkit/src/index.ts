@@ -2,3 +2,4 @@
 export * from './wait-for';
 export * from './raw-client';
 export * from './test-server';
+export * from './process-alive';
