@@ -32,15 +32,8 @@ export type InstanceView = {
 
 export type Instances = Record<string, InstanceView>;
 
-/** `instance.created` data. */
-export type InstanceCreatedData = {
-  name: string;
-  nickname: string | null;
-  command: string;
-  args: string[] | null;
-  cwd: string | null;
-  env_keys: string[];
-  port: number | null;
+/** `instance.created` data: the instance's configuration, and the one it was cloned from. */
+export type InstanceCreatedData = Pick<InstanceView, 'name' | 'nickname' | 'command' | 'args' | 'cwd' | 'env_keys' | 'port'> & {
   /** Name of the instance this one was cloned from. */
   cloned_from?: string;
 };

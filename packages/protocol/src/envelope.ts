@@ -27,8 +27,3 @@ export interface EventFrame<D = unknown> {
 export function toEventFrame<D>(e: EventEnvelope<D>): EventFrame<D> {
   return { type: e.topic, seq: e.seq, ts: e.ts, data: e.data };
 }
-
-/** Frame text for an event, built by hand so the server serializes `data` once per event. */
-export function eventFrameText(e: EventEnvelope): string {
-  return `{"type":${JSON.stringify(e.topic)},"seq":${e.seq},"ts":"${e.ts}","data":${JSON.stringify(e.data)}}`;
-}
