@@ -14,6 +14,9 @@ describe('serve flags and environment → ServerConfig', () => {
     ['--allowed-origins is split, trimmed and normalised', ['--allowed-origins', 'https://a.example.com, http://b.test:3000/,'], {}, {
       config: { allowedOrigins: ['https://a.example.com', 'http://b.test:3000'] }, demo: false,
     }],
+    ['--allowed-hosts is split, trimmed and lower-cased', ['--allowed-hosts', 'Switchboard.Example.com, .corp.test,10.0.0.5,*'], {}, {
+      config: { allowedHosts: ['switchboard.example.com', '.corp.test', '10.0.0.5', '*'] }, demo: false,
+    }],
     ['--demo and --insecure are switches', ['--demo', '--insecure'], {}, { config: { insecure: true }, demo: true }],
     ['--redis and --node-id', ['--redis', 'redis://127.0.0.1:6379', '--node-id', 'a'], {}, { config: { redisUrl: 'redis://127.0.0.1:6379', nodeId: 'a' }, demo: false }],
     ['--token', ['--token', 's3cret'], {}, { config: { token: 's3cret' }, demo: false }],
@@ -21,11 +24,11 @@ describe('serve flags and environment → ServerConfig', () => {
       SWITCHBOARD_HOST: '::1', SWITCHBOARD_PORT: '9000', SWITCHBOARD_DATA: 'd', SWITCHBOARD_TOKEN: 't', SWITCHBOARD_DEMO: '1',
       SWITCHBOARD_IDLE_TIMEOUT: '5', SWITCHBOARD_MAX_QUEUE_BYTES: '2048', SWITCHBOARD_GIT_INTERVAL: '60',
       SWITCHBOARD_ALLOWED_ORIGINS: 'http://x.test', SWITCHBOARD_INSECURE: 'true', SWITCHBOARD_REDIS: 'rediss://r:6380',
-      SWITCHBOARD_NODE_ID: 'node-b',
+      SWITCHBOARD_NODE_ID: 'node-b', SWITCHBOARD_ALLOWED_HOSTS: 'sb.test',
     }, {
       config: {
         host: '::1', port: 9000, dataDir: 'd', token: 't', idleTimeoutSeconds: 5, maxQueueBytes: 2048, gitIntervalSeconds: 60,
-        allowedOrigins: ['http://x.test'], insecure: true, redisUrl: 'rediss://r:6380', nodeId: 'node-b',
+        allowedOrigins: ['http://x.test'], insecure: true, redisUrl: 'rediss://r:6380', nodeId: 'node-b', allowedHosts: ['sb.test'],
       },
       demo: true,
     }],
@@ -50,6 +53,8 @@ describe('serve flags and environment → ServerConfig', () => {
     ['git interval negative', [], { SWITCHBOARD_GIT_INTERVAL: '-3' }, /SWITCHBOARD_GIT_INTERVAL "-3"/],
     ['an origin with a path', ['--allowed-origins', 'https://a.test/app'], {}, /invalid origin "https:\/\/a.test\/app"/],
     ['an origin without a scheme', ['--allowed-origins', 'a.test'], {}, /invalid origin "a.test"/],
+    ['a host with a scheme', ['--allowed-hosts', 'https://sb.test'], {}, /invalid host "https:\/\/sb.test" in --allowed-hosts/],
+    ['a host with a port', ['--allowed-hosts', 'sb.test:8000'], {}, /invalid host "sb.test:8000"/],
     ['a redis URL of another scheme', ['--redis', 'http://r:6379'], {}, /redis:\/\/ or rediss:\/\//],
     ['a node id with spaces', ['--node-id', 'node a'], {}, /--node-id "node a"/],
     ['a boolean variable that is not a boolean', [], { SWITCHBOARD_DEMO: 'maybe' }, /SWITCHBOARD_DEMO "maybe": expected true or false/],
@@ -73,7 +78,7 @@ describe('serve flags and environment → ServerConfig', () => {
   it('names each variable SWITCHBOARD_ + the flag in upper snake case', () => {
     expect(SERVE_FLAGS.map(envNameOf)).toEqual([
       'SWITCHBOARD_HOST', 'SWITCHBOARD_PORT', 'SWITCHBOARD_DATA', 'SWITCHBOARD_TOKEN', 'SWITCHBOARD_DEMO',
-      'SWITCHBOARD_IDLE_TIMEOUT', 'SWITCHBOARD_MAX_QUEUE_BYTES', 'SWITCHBOARD_GIT_INTERVAL', 'SWITCHBOARD_ALLOWED_ORIGINS',
+      'SWITCHBOARD_IDLE_TIMEOUT', 'SWITCHBOARD_MAX_QUEUE_BYTES', 'SWITCHBOARD_GIT_INTERVAL', 'SWITCHBOARD_ALLOWED_ORIGINS', 'SWITCHBOARD_ALLOWED_HOSTS',
       'SWITCHBOARD_INSECURE', 'SWITCHBOARD_REDIS', 'SWITCHBOARD_NODE_ID',
     ]);
   });

@@ -8,36 +8,42 @@ export interface ErrorSpec {
   status: number;
   /** Whether a retry of the same request can succeed. */
   retryable: boolean;
+  /**
+   * Whether the error can end a WebSocket (sent as an error frame, then closed with 4000 + status). False means it
+   * is only ever a REST answer, an upgrade refusal, or an error frame after which the connection stays open.
+   */
+  endsConnection: boolean;
 }
 
 export const ERRORS = {
-  bad_request: { status: 400, retryable: false },
-  invalid_json: { status: 400, retryable: false },
-  validation_failed: { status: 400, retryable: false },
-  invalid_topic: { status: 400, retryable: false },
-  reserved_topic: { status: 400, retryable: false },
-  invalid_cursor: { status: 400, retryable: false },
-  invalid_backlog: { status: 400, retryable: false },
-  unknown_type: { status: 400, retryable: false },
-  unauthorized: { status: 401, retryable: false },
-  token_expired: { status: 401, retryable: false },
-  forbidden: { status: 403, retryable: false },
-  origin_not_allowed: { status: 403, retryable: false },
-  not_found: { status: 404, retryable: false },
-  instance_not_found: { status: 404, retryable: false },
-  message_not_found: { status: 404, retryable: false },
-  workspace_not_found: { status: 404, retryable: false },
-  session_not_found: { status: 404, retryable: false },
-  plan_not_found: { status: 404, retryable: false },
-  method_not_allowed: { status: 405, retryable: false },
-  conflict: { status: 409, retryable: false },
-  instance_exists: { status: 409, retryable: false },
-  invalid_state: { status: 409, retryable: false },
-  payload_too_large: { status: 413, retryable: false },
-  unsupported_media_type: { status: 415, retryable: false },
-  too_many_requests: { status: 429, retryable: true },
-  internal: { status: 500, retryable: true },
-  unavailable: { status: 503, retryable: true },
+  bad_request: { status: 400, retryable: false, endsConnection: true },
+  invalid_json: { status: 400, retryable: false, endsConnection: false },
+  validation_failed: { status: 400, retryable: false, endsConnection: true },
+  invalid_topic: { status: 400, retryable: false, endsConnection: true },
+  reserved_topic: { status: 400, retryable: false, endsConnection: false },
+  invalid_cursor: { status: 400, retryable: false, endsConnection: true },
+  invalid_backlog: { status: 400, retryable: false, endsConnection: true },
+  unknown_type: { status: 400, retryable: false, endsConnection: false },
+  unauthorized: { status: 401, retryable: false, endsConnection: true },
+  token_expired: { status: 401, retryable: false, endsConnection: true },
+  forbidden: { status: 403, retryable: false, endsConnection: true },
+  origin_not_allowed: { status: 403, retryable: false, endsConnection: false },
+  host_not_allowed: { status: 403, retryable: false, endsConnection: false },
+  not_found: { status: 404, retryable: false, endsConnection: false },
+  instance_not_found: { status: 404, retryable: false, endsConnection: true },
+  message_not_found: { status: 404, retryable: false, endsConnection: false },
+  workspace_not_found: { status: 404, retryable: false, endsConnection: false },
+  session_not_found: { status: 404, retryable: false, endsConnection: false },
+  plan_not_found: { status: 404, retryable: false, endsConnection: false },
+  method_not_allowed: { status: 405, retryable: false, endsConnection: false },
+  conflict: { status: 409, retryable: false, endsConnection: false },
+  instance_exists: { status: 409, retryable: false, endsConnection: false },
+  invalid_state: { status: 409, retryable: false, endsConnection: false },
+  payload_too_large: { status: 413, retryable: false, endsConnection: false },
+  unsupported_media_type: { status: 415, retryable: false, endsConnection: false },
+  too_many_requests: { status: 429, retryable: true, endsConnection: false },
+  internal: { status: 500, retryable: true, endsConnection: true },
+  unavailable: { status: 503, retryable: true, endsConnection: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

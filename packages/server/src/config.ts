@@ -35,8 +35,13 @@ export interface ServerConfig {
   maxConnectionsPerIp: number;
   /** Workspace git refresh period. @default 30 */
   gitIntervalSeconds: number;
-  /** Extra browser origins allowed to open WebSockets. */
+  /** Extra browser origins allowed to change state and open WebSockets (docs/security.md). */
   allowedOrigins: string[];
+  /**
+   * Extra names the server answers to besides the loopback names and its bind address: `name`, `.domain` (the
+   * domain and its subdomains) or `*` (no Host check). Requests naming any other host get 403 (DNS rebinding).
+   */
+  allowedHosts: string[];
   /** Allow binding a non-loopback address without a token. */
   insecure: boolean;
   /** Redis URL for cluster mode (SPEC §11). */
@@ -67,6 +72,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
     gitIntervalSeconds: DEFAULT_GIT_INTERVAL_SECONDS,
     allowedOrigins: [],
+    allowedHosts: [],
     insecure: false,
     redisPrefix: 'switchboard:',
     pingIntervalMs: DEFAULT_PING_INTERVAL_MS,

@@ -9,6 +9,7 @@ import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
 import { FEATURES } from './features';
 import { Router } from './http/router';
 import { applyCors } from './http/cors';
+import { RequestGuard } from './guard/request-guard';
 import { sendError } from './http/respond';
 import { hostname } from 'node:os';
 import { NodeBus } from './cluster/node-bus';
@@ -79,6 +80,12 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   };
 
   const auth = new Authenticator(config.token);
+  const guard = new RequestGuard({
+    bindHost: config.host,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+    tokenConfigured: Boolean(config.token),
+  });
   const gateway = new WsGateway(streams, {
     maxFrameBytes: config.maxFrameBytes,
     maxQueueBytes: config.maxQueueBytes,
@@ -86,8 +93,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     pingIntervalMs: config.pingIntervalMs,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
-    allowedOrigins: config.allowedOrigins,
-    tokenConfigured: Boolean(config.token),
+    guard,
     authenticate: (req, url) => auth.check(req, url, false),
     log: config.log,
   });
@@ -97,7 +103,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
 
   const http: Server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname.startsWith('/api/') && applyCors(req, res, config.allowedOrigins, auth.enabled)) return;
+    try {
+      guard.checkRequest(req);
+    } catch (err) {
+      req.resume();
+      return sendError(res, err, config.log);
+    }
+    if (url.pathname.startsWith('/api/') && applyCors(req, res, guard.origins)) return;
     if (auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz') {
       try {
         auth.check(req, url, req.method !== 'GET' && req.method !== 'HEAD');

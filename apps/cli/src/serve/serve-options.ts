@@ -1,6 +1,7 @@
 // `switchboard serve` flags and their SWITCHBOARD_* environment variables → a partial ServerConfig (SPEC §1, §6).
 // Pure: argv and env in, settings out, so the mapping is table-tested without starting anything.
 
+import { isIP } from 'node:net';
 import { Command } from 'commander';
 import type { ServerConfig } from '@switchboard/server';
 import { usageError } from '../cli-error';
@@ -12,7 +13,7 @@ export interface ServeSettings {
   demo: boolean;
 }
 
-type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'origins' | 'redis' | 'node-id';
+type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'origins' | 'hosts' | 'redis' | 'node-id';
 
 interface FlagSpec {
   /** Commander flag text; the value placeholder names the unit the user types. */
@@ -35,7 +36,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--idle-timeout <seconds>', key: 'idleTimeout', kind: 'seconds', field: 'idleTimeoutSeconds', description: 'close idle /ws/events clients after this many seconds (default 90)' },
   { flags: '--max-queue-bytes <bytes>', key: 'maxQueueBytes', kind: 'bytes', field: 'maxQueueBytes', description: 'outbound queue bound per connection (default 1048576)' },
   { flags: '--git-interval <seconds>', key: 'gitInterval', kind: 'seconds', field: 'gitIntervalSeconds', description: 'workspace git status refresh period (default 30)' },
-  { flags: '--allowed-origins <origins>', key: 'allowedOrigins', kind: 'origins', field: 'allowedOrigins', description: 'comma-separated browser origins allowed to open WebSockets' },
+  { flags: '--allowed-origins <origins>', key: 'allowedOrigins', kind: 'origins', field: 'allowedOrigins', description: 'comma-separated browser origins (scheme://host[:port]) allowed to change state and open WebSockets' },
+  { flags: '--allowed-hosts <hosts>', key: 'allowedHosts', kind: 'hosts', field: 'allowedHosts', description: 'comma-separated host names the server answers to besides loopback and --host (.example.com for a domain and its subdomains, * for any); other Host headers get 403' },
   { flags: '--insecure', key: 'insecure', kind: 'boolean', field: 'insecure', description: 'allow a non-loopback --host without --token' },
   { flags: '--redis <url>', key: 'redis', kind: 'redis', field: 'redisUrl', description: 'cluster mode: share the log in this Redis (redis://…)' },
   { flags: '--node-id <id>', key: 'nodeId', kind: 'node-id', field: 'nodeId', description: "this node's id in a cluster" },
@@ -144,6 +146,8 @@ function parseValue(kind: Kind, raw: string | boolean, source: string): unknown 
     }
     case 'origins':
       return text.split(',').map((o) => o.trim()).filter((o) => o !== '').map((o) => parseOrigin(o, source));
+    case 'hosts':
+      return text.split(',').map((h) => h.trim()).filter((h) => h !== '').map((h) => parseHost(h, source));
     case 'redis': {
       let url: URL;
       try {
@@ -173,4 +177,12 @@ function parseOrigin(origin: string, source: string): string {
     throw usageError(`invalid origin ${JSON.stringify(origin)} in ${source}: expected scheme://host[:port], e.g. https://app.example.com`);
   }
   return url.origin;
+}
+
+/** A name for `--allowed-hosts`: `*`, `.domain`, a host name or an IP address, without scheme or port. */
+function parseHost(host: string, source: string): string {
+  if (host === '*' || /^\.?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(host) || isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
+    return host.toLowerCase();
+  }
+  throw usageError(`invalid host ${JSON.stringify(host)} in ${source}: expected a host name such as switchboard.example.com, .example.com, an IP address or *`);
 }

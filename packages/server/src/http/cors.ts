@@ -1,20 +1,21 @@
-// CORS for the REST API, by the same Origin rule as WebSocket upgrades (SPEC §6): a dashboard served from a
-// local dev server (any loopback port, without a token) or an --allowed-origins site can call the API; any other
-// web page in the user's browser cannot read the answers.
+// CORS for the REST API, by the same origin policy as writes and upgrades (docs/security.md): a dashboard served
+// from a local dev server (any loopback port, without a token) or an --allowed-origins site can call the API; any
+// other web page in the user's browser cannot read the answers, and its preflights are refused.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isOriginAllowed } from '../ws/origin';
+import { SwitchboardError } from '@switchboard/protocol';
+import type { OriginPolicy } from '../guard/origin-policy';
+import { sendError } from './respond';
 
 /**
  * Add CORS headers for an allowed Origin and answer preflights. Returns true when the request was a preflight
  * and has been answered.
  */
-export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[], tokenConfigured: boolean): boolean {
+export function applyCors(req: IncomingMessage, res: ServerResponse, origins: OriginPolicy): boolean {
   const origin = req.headers.origin;
-  if (!origin || !isOriginAllowed(req, allowed, tokenConfigured)) {
+  if (!origin || !origins.allowsOrigin(req)) {
     if (req.method === 'OPTIONS' && origin) {
-      res.writeHead(403, { 'content-length': 0 });
-      res.end();
+      sendError(res, new SwitchboardError('origin_not_allowed', 'cross-origin requests from this origin are not allowed: add it to --allowed-origins'));
       return true;
     }
     return false;

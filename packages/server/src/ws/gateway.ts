@@ -1,14 +1,14 @@
 // The upgrade path shared by every WebSocket endpoint: route by path, the Origin rule, auth, and the frame rules
 // of SPEC §3 (binary → 1003, malformed → 1008, oversized → 1009 via maxPayload, ping → pong, unknown → error).
 
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CLOSE, SUBPROTOCOL, SwitchboardError } from '@switchboard/protocol';
 import { WsConnection } from './connection';
 import { Heartbeat } from './heartbeat';
-import { isOriginAllowed } from './origin';
+import type { RequestGuard } from '../guard/request-guard';
 import type { ClientFrame, StreamContext, StreamHandler, StreamRegistry } from './stream';
 
 export interface GatewayOptions {
@@ -18,8 +18,8 @@ export interface GatewayOptions {
   maxConnectionsPerIp: number;
   pingIntervalMs: number;
   idleTimeoutMs: number;
-  allowedOrigins: readonly string[];
-  tokenConfigured: boolean;
+  /** Host allowlist and origin policy, shared with REST (docs/security.md). */
+  guard: RequestGuard;
   /** Checks credentials before the upgrade; throws SwitchboardError (401) to refuse; returns the token expiry. */
   authenticate?: (req: IncomingMessage, url: URL) => { exp?: number } | null;
   log: (line: string) => void;
@@ -47,24 +47,25 @@ export class WsGateway {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroyOnError);
-    if (this.draining) return reject(socket, 503, 'Service Unavailable');
+    if (this.draining) return reject(socket, new SwitchboardError('unavailable', 'the server is shutting down'));
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const found = this.streams.match(url.pathname);
-    if (!found) return reject(socket, 404, 'Not Found');
-    if (!isOriginAllowed(req, this.options.allowedOrigins, this.options.tokenConfigured)) {
-      return reject(socket, 403, 'Forbidden');
-    }
     let expiresAtMs: number | undefined;
+    let found: ReturnType<StreamRegistry['match']>;
     try {
+      // Host and origin before anything else, so a rebinding or foreign page learns nothing, not even which paths exist.
+      this.options.guard.checkUpgrade(req);
+      found = this.streams.match(url.pathname);
+      if (!found) throw new SwitchboardError('not_found', `no WebSocket endpoint at ${url.pathname.slice(0, 200)}`);
       const principal = this.options.authenticate?.(req, url);
       if (principal?.exp !== undefined) expiresAtMs = principal.exp * 1000;
     } catch (err) {
-      const status = err instanceof SwitchboardError ? err.status : 401;
-      return reject(socket, status, status === 403 ? 'Forbidden' : 'Unauthorized');
+      return reject(socket, err);
     }
     // One peer opening connections without end would exhaust file descriptors for everyone (SPEC §13).
     const ip = req.socket.remoteAddress ?? '';
-    if ((this.perIp.get(ip) ?? 0) >= this.options.maxConnectionsPerIp) return reject(socket, 429, 'Too Many Requests');
+    if ((this.perIp.get(ip) ?? 0) >= this.options.maxConnectionsPerIp) {
+      return reject(socket, new SwitchboardError('too_many_requests', `too many open WebSockets from ${ip}`), { 'Retry-After': '1' });
+    }
     this.track(socket, ip);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket as Socket, { url, params: found.params, req }, found.handler, expiresAtMs));
   }
@@ -172,9 +173,12 @@ function destroyOnError(this: Duplex): void {
 
 function ignoreError(): void {}
 
-function reject(socket: Duplex, status: number, text: string): void {
-  const body = JSON.stringify({ error: { code: status === 404 ? 'not_found' : status === 403 ? 'forbidden' : status === 503 ? 'unavailable' : status === 429 ? 'too_many_requests' : 'unauthorized', message: text } });
+/** Refuse an upgrade with the registry's HTTP status and JSON body, as REST would answer (docs/errors.md). */
+function reject(socket: Duplex, err: unknown, headers: Record<string, string> = {}): void {
+  const e = err instanceof SwitchboardError ? err : new SwitchboardError('internal', 'internal server error', { cause: err });
+  const body = JSON.stringify(e.toJSON());
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
