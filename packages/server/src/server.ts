@@ -127,8 +127,11 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       .catch((err) => sendError(res, err, config.log));
   });
   http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-  http.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  // Requests Node cannot parse (bad request line, oversized headers) still get a registry error body.
+  http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const body = JSON.stringify(new SwitchboardError('bad_request', `the request could not be parsed (${err.code ?? 'malformed'})`).toJSON());
+    socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +165,19 @@ describe('a default server (loopback, no token) against another site', () => {
     }
     expect(await upgrade(srv, '/nope', {})).toEqual({ status: 404, body: { error: expect.objectContaining({ code: 'not_found' }) } });
     expect(await upgrade(srv, '/ws/events', { origin: 'http://localhost:5173' })).toEqual({ status: 101 });
+  });
+
+  it('answers a request Node cannot parse with a registry error body', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const sock = connect(srv.port, '127.0.0.1', () => sock.write('GET /api/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n'));
+      let text = '';
+      sock.setTimeout(10_000, () => sock.destroy(new Error('no answer')));
+      sock.on('data', (c) => (text += c));
+      sock.on('close', () => resolve(text));
+      sock.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('bad_request');
   });
 
   it('a foreign preflight gets the registry error instead of a bare 403', async () => {
