@@ -20,15 +20,21 @@ describe('serve flags and environment → ServerConfig', () => {
     ['--demo and --insecure are switches', ['--demo', '--insecure'], {}, { config: { insecure: true }, demo: true }],
     ['--redis and --node-id', ['--redis', 'redis://127.0.0.1:6379', '--node-id', 'a'], {}, { config: { redisUrl: 'redis://127.0.0.1:6379', nodeId: 'a' }, demo: false }],
     ['--token', ['--token', 's3cret'], {}, { config: { token: 's3cret' }, demo: false }],
+    ['rate limits', ['--rate-limit', '50', '--rate-burst', '80', '--connect-rate', '2.5', '--connect-burst', '10'], {}, {
+      config: { rateLimitPerSecond: 50, rateLimitBurst: 80, connectRatePerSecond: 2.5, connectBurst: 10 }, demo: false,
+    }],
+    ['a rate of 0 turns the limit off', ['--rate-limit', '0', '--connect-rate', '0'], {}, { config: { rateLimitPerSecond: 0, connectRatePerSecond: 0 }, demo: false }],
     ['every flag has an environment variable', [], {
       SWITCHBOARD_HOST: '::1', SWITCHBOARD_PORT: '9000', SWITCHBOARD_DATA: 'd', SWITCHBOARD_TOKEN: 't', SWITCHBOARD_DEMO: '1',
       SWITCHBOARD_IDLE_TIMEOUT: '5', SWITCHBOARD_MAX_QUEUE_BYTES: '2048', SWITCHBOARD_GIT_INTERVAL: '60',
       SWITCHBOARD_ALLOWED_ORIGINS: 'http://x.test', SWITCHBOARD_INSECURE: 'true', SWITCHBOARD_REDIS: 'rediss://r:6380',
-      SWITCHBOARD_NODE_ID: 'node-b', SWITCHBOARD_ALLOWED_HOSTS: 'sb.test',
+      SWITCHBOARD_NODE_ID: 'node-b', SWITCHBOARD_RATE_LIMIT: '300', SWITCHBOARD_RATE_BURST: '600', SWITCHBOARD_CONNECT_RATE: '20',
+      SWITCHBOARD_CONNECT_BURST: '40', SWITCHBOARD_ALLOWED_HOSTS: 'sb.test',
     }, {
       config: {
         host: '::1', port: 9000, dataDir: 'd', token: 't', idleTimeoutSeconds: 5, maxQueueBytes: 2048, gitIntervalSeconds: 60,
         allowedOrigins: ['http://x.test'], insecure: true, redisUrl: 'rediss://r:6380', nodeId: 'node-b', allowedHosts: ['sb.test'],
+        rateLimitPerSecond: 300, rateLimitBurst: 600, connectRatePerSecond: 20, connectBurst: 40,
       },
       demo: true,
     }],
@@ -57,6 +63,10 @@ describe('serve flags and environment → ServerConfig', () => {
     ['a host with a port', ['--allowed-hosts', 'sb.test:8000'], {}, /invalid host "sb.test:8000"/],
     ['a redis URL of another scheme', ['--redis', 'http://r:6379'], {}, /redis:\/\/ or rediss:\/\//],
     ['a node id with spaces', ['--node-id', 'node a'], {}, /--node-id "node a"/],
+    ['a negative rate limit', ['--rate-limit=-1'], {}, /--rate-limit "-1": expected a number per second, 0 to turn the limit off/],
+    ['a rate limit with a unit', [], { SWITCHBOARD_CONNECT_RATE: '10/s' }, /SWITCHBOARD_CONNECT_RATE "10\/s"/],
+    ['a burst of 0', ['--rate-burst', '0'], {}, /--rate-burst "0": expected a positive integer/],
+    ['a fractional burst', ['--connect-burst', '2.5'], {}, /--connect-burst "2.5"/],
     ['a boolean variable that is not a boolean', [], { SWITCHBOARD_DEMO: 'maybe' }, /SWITCHBOARD_DEMO "maybe": expected true or false/],
     ['an unknown flag', ['--prot', '1'], {}, /unknown option '--prot'/],
     ['a flag without its value', ['--port'], {}, /argument missing/],
@@ -79,7 +89,8 @@ describe('serve flags and environment → ServerConfig', () => {
     expect(SERVE_FLAGS.map(envNameOf)).toEqual([
       'SWITCHBOARD_HOST', 'SWITCHBOARD_PORT', 'SWITCHBOARD_DATA', 'SWITCHBOARD_TOKEN', 'SWITCHBOARD_DEMO',
       'SWITCHBOARD_IDLE_TIMEOUT', 'SWITCHBOARD_MAX_QUEUE_BYTES', 'SWITCHBOARD_GIT_INTERVAL', 'SWITCHBOARD_ALLOWED_ORIGINS', 'SWITCHBOARD_ALLOWED_HOSTS',
-      'SWITCHBOARD_INSECURE', 'SWITCHBOARD_REDIS', 'SWITCHBOARD_NODE_ID',
+      'SWITCHBOARD_INSECURE', 'SWITCHBOARD_REDIS', 'SWITCHBOARD_NODE_ID', 'SWITCHBOARD_RATE_LIMIT', 'SWITCHBOARD_RATE_BURST',
+      'SWITCHBOARD_CONNECT_RATE', 'SWITCHBOARD_CONNECT_BURST',
     ]);
   });
 

@@ -16,6 +16,22 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_FRAMES_PER_SECOND = 500;
 /** Open WebSockets one client address may hold; more are refused with HTTP 429 (SPEC §13). */
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 10_000;
+/**
+ * HTTP requests per second one peer (token subject, else client address) may send before getting 429 (SPEC §13).
+ * Generous on purpose: on one machine every local client — the dashboard, `switchboard demo` (at most one request
+ * in flight, five a second), agents publishing through REST — is the same peer, 127.0.0.1, and must stay far
+ * below it; a flood is thousands a second.
+ */
+export const DEFAULT_RATE_LIMIT_PER_SECOND = 500;
+/** HTTP requests a quiet peer may send at once: a dashboard load with its assets, a batch of scripted calls. */
+export const DEFAULT_RATE_LIMIT_BURST = 1000;
+/**
+ * New WebSockets per second one peer may open before upgrades get 429 (SPEC §13). A dashboard opens a handful, an
+ * SDK client one and reconnects with backoff; after a restart every local client reconnects within seconds.
+ */
+export const DEFAULT_CONNECT_RATE_PER_SECOND = 100;
+/** New WebSockets a quiet peer may open at once. */
+export const DEFAULT_CONNECT_BURST = 500;
 /** Interval of server protocol pings; a peer that misses one is terminated at the next. */
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Events kept in the log before compaction. */

@@ -7,6 +7,10 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_FRAMES_PER_SECOND,
   DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_CONNECT_BURST,
+  DEFAULT_CONNECT_RATE_PER_SECOND,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
   DEFAULT_MAX_QUEUE_BYTES,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PORT,
@@ -33,6 +37,14 @@ export interface ServerConfig {
   maxFramesPerSecond: number;
   /** Open WebSockets per client address before upgrades get 429. @default 10000 */
   maxConnectionsPerIp: number;
+  /** HTTP requests per second per peer before 429 (`/api/healthz` exempt); 0 turns the limit off. @default 500 */
+  rateLimitPerSecond: number;
+  /** HTTP requests a quiet peer may send at once. @default 1000 */
+  rateLimitBurst: number;
+  /** New WebSocket connections per second per peer before upgrades get 429; 0 turns the limit off. @default 100 */
+  connectRatePerSecond: number;
+  /** New WebSocket connections a quiet peer may open at once. @default 500 */
+  connectBurst: number;
   /** Workspace git refresh period. @default 30 */
   gitIntervalSeconds: number;
   /** Extra browser origins allowed to change state and open WebSockets (docs/security.md). */
@@ -70,6 +82,10 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
     maxFramesPerSecond: DEFAULT_MAX_FRAMES_PER_SECOND,
     maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
+    rateLimitPerSecond: DEFAULT_RATE_LIMIT_PER_SECOND,
+    rateLimitBurst: DEFAULT_RATE_LIMIT_BURST,
+    connectRatePerSecond: DEFAULT_CONNECT_RATE_PER_SECOND,
+    connectBurst: DEFAULT_CONNECT_BURST,
     gitIntervalSeconds: DEFAULT_GIT_INTERVAL_SECONDS,
     allowedOrigins: [],
     allowedHosts: [],

@@ -1,10 +1,10 @@
 // Composes the server: store → event log → REST router + WebSocket gateway on one port, and the graceful
 // shutdown of SPEC §1 (stop accepting, close 1001 to every client, flush the store).
 
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
 import type { App, HttpFallback } from './app';
-import { Authenticator } from './auth/authenticator';
+import { Authenticator, type Principal } from './auth/authenticator';
 import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
 import { FEATURES } from './features';
 import { Router } from './http/router';
@@ -20,6 +20,7 @@ import type { StoredEvent } from './store/event-store';
 import { SqliteEventStore } from './store/sqlite-store';
 import { registerEventsStream } from './streams/events';
 import { WsGateway } from './ws/gateway';
+import { PeerRateLimits } from './limits/peer-rate-limits';
 import { StreamRegistry } from './ws/stream';
 
 export interface RunningServer {
@@ -97,6 +98,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     authenticate: (req, url) => auth.check(req, url, false),
     log: config.log,
   });
+  // Keyed by the token's `sub` when it has one, else by address; a bad token counts against its address.
+  const limits = new PeerRateLimits(config, (req, url) => verifiedOrNull(auth, req, url));
   const fanout = registerEventsStream(app);
   registerEventsApi(app, () => ({ connections: gateway.heartbeat.size, frames_delivered: fanout.delivered, frames_dropped: fanout.dropped }));
   for (const feature of FEATURES) await feature(app);
@@ -110,6 +113,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       return sendError(res, err, config.log);
     }
     if (url.pathname.startsWith('/api/') && applyCors(req, res, guard.origins)) return;
+    if (limits.refuseRequest(req, res, url)) return;
     if (auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz') {
       try {
         auth.check(req, url, req.method !== 'GET' && req.method !== 'HEAD');
@@ -126,7 +130,10 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       })
       .catch((err) => sendError(res, err, config.log));
   });
-  http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  http.on('upgrade', (req, socket, head) => {
+    if (limits.refuseUpgrade(req, socket, new URL(req.url ?? '/', 'http://localhost'))) return;
+    gateway.handleUpgrade(req, socket, head);
+  });
   // Requests Node cannot parse (bad request line, oversized headers) still get a registry error body.
   http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
@@ -174,4 +181,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
         await cluster?.close();
       })()),
   };
+}
+
+function verifiedOrNull(auth: Authenticator, req: IncomingMessage, url: URL): Principal | null {
+  if (!auth.enabled) return null;
+  try {
+    return auth.check(req, url, false);
+  } catch {
+    return null;
+  }
 }

@@ -22,12 +22,14 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   protocols?: string[];
   origin?: string;
+  /** Local address to connect from, e.g. `127.0.0.2` to be another peer than `127.0.0.1` (all of 127/8 is loopback on Linux). */
+  localAddress?: string;
 }
 
 /** Open a WebSocket and resolve once it is open (rejects on an HTTP refusal with the status in the message). */
 export function connectRaw(url: string, opts: ConnectOptions = {}): Promise<RawClient> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers, origin: opts.origin, perMessageDeflate: false });
+    const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers, origin: opts.origin, perMessageDeflate: false, localAddress: opts.localAddress });
     const frames: Frame[] = [];
     let cursor = 0;
     const waiters = new Set<() => void>();

@@ -13,7 +13,7 @@ export interface ServeSettings {
   demo: boolean;
 }
 
-type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'origins' | 'hosts' | 'redis' | 'node-id';
+type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'origins' | 'hosts' | 'redis' | 'node-id' | 'rate' | 'count';
 
 interface FlagSpec {
   /** Commander flag text; the value placeholder names the unit the user types. */
@@ -41,6 +41,10 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--insecure', key: 'insecure', kind: 'boolean', field: 'insecure', description: 'allow a non-loopback --host without --token' },
   { flags: '--redis <url>', key: 'redis', kind: 'redis', field: 'redisUrl', description: 'cluster mode: share the log in this Redis (redis://…)' },
   { flags: '--node-id <id>', key: 'nodeId', kind: 'node-id', field: 'nodeId', description: "this node's id in a cluster" },
+  { flags: '--rate-limit <per-second>', key: 'rateLimit', kind: 'rate', field: 'rateLimitPerSecond', description: 'HTTP requests per second per client before 429; 0 turns it off (default 500)' },
+  { flags: '--rate-burst <n>', key: 'rateBurst', kind: 'count', field: 'rateLimitBurst', description: 'HTTP requests a client may send at once (default 1000)' },
+  { flags: '--connect-rate <per-second>', key: 'connectRate', kind: 'rate', field: 'connectRatePerSecond', description: 'new WebSockets per second per client before 429; 0 turns it off (default 100)' },
+  { flags: '--connect-burst <n>', key: 'connectBurst', kind: 'count', field: 'connectBurst', description: 'new WebSockets a client may open at once (default 500)' },
 ];
 
 /** `--idle-timeout` → `SWITCHBOARD_IDLE_TIMEOUT`. */
@@ -157,6 +161,16 @@ function parseValue(kind: Kind, raw: string | boolean, source: string): unknown 
       }
       if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw bad('a redis:// or rediss:// URL');
       return text;
+    }
+    case 'rate': {
+      const n = Number(text);
+      if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(n)) throw bad('a number per second, 0 to turn the limit off');
+      return n;
+    }
+    case 'count': {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || !(n >= 1) || !Number.isSafeInteger(n)) throw bad('a positive integer');
+      return n;
     }
     case 'node-id':
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text)) throw bad('1–64 letters, digits, ".", "_" or "-"');

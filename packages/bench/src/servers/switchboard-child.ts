@@ -9,8 +9,18 @@ import { runServerChild } from './server-child';
 
 await runServerChild(async ({ pingIntervalMs }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  // The generators are a handful of addresses holding up to 50 000 sockets: lift the per-address flood cap.
-  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, pingIntervalMs, maxConnectionsPerIp: Infinity, log: () => {} });
+  // The generators are a handful of addresses holding up to 50 000 sockets, opened as fast as they can, and one
+  // publisher posting as fast as it can: lift the per-address flood cap and both rate limits.
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    pingIntervalMs,
+    maxConnectionsPerIp: Infinity,
+    rateLimitPerSecond: 0,
+    connectRatePerSecond: 0,
+    log: () => {},
+  });
   return {
     port: server.port,
     close: async () => {
