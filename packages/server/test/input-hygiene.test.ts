@@ -13,11 +13,12 @@ afterAll(async () => {
   await srv?.close();
 });
 
-async function call(method: string, path: string, body?: string | Uint8Array): Promise<{ status: number; body: any }> {
+async function call(method: string, path: string, body?: string | Uint8Array, timeoutMs = 15_000): Promise<{ status: number; body: any }> {
   const res = await fetch(srv.url + path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body,
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
@@ -143,6 +144,20 @@ describe('path parameters named after Object.prototype members', () => {
     await waitFor(async () => (await call('GET', '/api/instances/constructor')).body.status === 'stopped', { timeoutMs: 10_000 });
     expect((await call('DELETE', '/api/instances/constructor')).status).toBe(200);
     expect((await call('GET', '/api/instances/constructor')).status).toBe(404);
+  });
+});
+
+describe('cloning an instance onto its own name', () => {
+  it('is a prompt 409 instance_exists, and the instance stays usable', async () => {
+    expect((await post('/api/instances', { name: 'self-clone', command: 'true' })).status).toBe(201);
+    const started = Date.now();
+    const r = await call('POST', '/api/instances/self-clone/clone', JSON.stringify({ name: 'self-clone' }), 5000);
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({ code: 'instance_exists', field: 'name' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    // Its lock was not left held: the next operation on it goes through.
+    expect((await call('PATCH', '/api/instances/self-clone', JSON.stringify({ nickname: 'n' }), 5000)).status).toBe(200);
+    expect((await call('DELETE', '/api/instances/self-clone', undefined, 5000)).status).toBe(200);
   });
 });
 
