@@ -13,7 +13,7 @@ afterAll(async () => {
   await srv?.close();
 });
 
-async function call(method: string, path: string, body?: string | Uint8Array, timeoutMs = 15_000): Promise<{ status: number; body: any }> {
+async function call(method: string, path: string, body?: string | Uint8Array<ArrayBuffer>, timeoutMs = 15_000): Promise<{ status: number; body: any }> {
   const res = await fetch(srv.url + path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -163,7 +163,7 @@ describe('cloning an instance onto its own name', () => {
 
 describe('request bodies', () => {
   const utf8 = (s: string) => new TextEncoder().encode(s);
-  const refused = async (body: Uint8Array | string, code: string, message: RegExp) => {
+  const refused = async (body: Uint8Array<ArrayBuffer> | string, code: string, message: RegExp) => {
     const before = await head();
     const r = await call('POST', '/api/events', body);
     expect(r.status).toBe(400);

@@ -42,7 +42,7 @@ interface Answer {
   ms: number;
 }
 
-async function send(method: string, path: string, body?: string | Uint8Array): Promise<Answer> {
+async function send(method: string, path: string, body?: string | Uint8Array<ArrayBuffer>): Promise<Answer> {
   const started = performance.now();
   const res = await fetch(srv.url + path, {
     method,
@@ -86,7 +86,7 @@ type Kind = 'wrong_top' | 'missing' | 'wrong_field' | 'prototype_keys' | 'deep' 
 
 interface Body {
   kind: Kind;
-  bytes: string | Uint8Array;
+  bytes: string | Uint8Array<ArrayBuffer>;
 }
 
 interface Field {
