@@ -86,3 +86,24 @@ describe('message frames', () => {
     expect(s.events[1]).not.toHaveProperty('type');
   });
 });
+
+describe('names and ids that are Object.prototype members', () => {
+  it('an instance named constructor is a row like any other', () => {
+    const empty: InstancesState = { instances: {}, include_archived: false, loaded: true };
+    const s = fold(reduceInstances, empty, [
+      { type: 'instance_created', name: 'constructor', status: 'stopped', port: null, timestamp: t },
+      { type: 'status_changed', name: 'constructor', status: 'running', pid: 7, timestamp: t },
+    ]);
+    expect(Object.keys(s.instances)).toEqual(['constructor']);
+    expect(Object.getOwnPropertyDescriptor(s.instances, 'constructor')!.value).toMatchObject({ name: 'constructor', status: 'running', pid: 7, port: null });
+    // Deleting an instance never seen changes nothing, even when its name is inherited.
+    expect(reduceInstances(empty, { type: 'instance_deleted', name: 'toString', timestamp: t })).toBe(empty);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('a plan id %s starts a blank plan', (id) => {
+    const s = fold(reducePlans, {} as PlansLive, [{ type: 'step_status', plan_id: id, step_index: 0, step_name: 'a', status: 'running', timestamp: t }]);
+    expect(Object.getPrototypeOf(s)).toBe(Object.prototype);
+    expect(Object.keys(s)).toEqual([id]);
+    expect(Object.getOwnPropertyDescriptor(s, id)!.value).toMatchObject({ status: 'running', steps: [{ name: 'a', status: 'running' }] });
+  });
+});

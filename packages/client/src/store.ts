@@ -1,7 +1,7 @@
 // The client's copy of the server's read models: the shared projections folded over a snapshot and the
 // events after it, plus the resume cursor and duplicate protection. Pure: values in, values out.
 
-import type { Cursor } from '@switchboard/protocol';
+import { setOwn, type Cursor } from '@switchboard/protocol';
 import { applyEvent, initialState, stateKeysFor, type FleetState } from '@switchboard/projections';
 import type { SwitchboardEvent } from './event-router';
 
@@ -18,7 +18,8 @@ export function replaceFamilies(current: FleetState, snapshotState: Record<strin
   const fresh = initialState() as unknown as Record<string, unknown>;
   const next = { ...current } as unknown as Record<string, unknown>;
   for (const key of stateKeysFor(topics)) next[key] = fresh[key];
-  for (const [key, slice] of Object.entries(snapshotState)) next[key] = slice;
+  // The snapshot's keys come from the wire: a `__proto__` key must not become the state's prototype.
+  for (const [key, slice] of Object.entries(snapshotState)) setOwn(next, key, slice);
   return next as unknown as FleetState;
 }
 

@@ -112,6 +112,15 @@ describe('client store state', () => {
     expect(current.tasks).toEqual({ old: { id: 'old' } });
   });
 
+  it('takes a snapshot key named __proto__ as a key, never as the prototype of the state', () => {
+    const snapshot = JSON.parse('{"tasks":{"__proto__":{"id":"__proto__"}},"__proto__":{"polluted":true}}') as Record<string, unknown>;
+    const next = replaceFamilies(initialState(), snapshot, ['task.*']);
+    expect(Object.getPrototypeOf(next)).toBe(Object.prototype);
+    expect((next as unknown as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.hasOwn(next.tasks, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(next.tasks)).toBe(Object.prototype);
+  });
+
   it('keeps calling listeners when one throws', () => {
     const { s, errors } = store();
     const seen: number[] = [];

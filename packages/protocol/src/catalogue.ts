@@ -2,6 +2,7 @@
 // Schemas are "at least" shapes: extra fields pass through untouched.
 
 import { z } from 'zod';
+import { getOwn } from './own-keys';
 import { familyOf } from './topics';
 
 const id = z.string().min(1);
@@ -91,11 +92,19 @@ export const CATALOGUE_FAMILIES = new Set([
 export type DataCheck = { ok: true } | { ok: false; field: string; message: string };
 
 /**
+ * The schema of a catalogue topic, or `undefined`. Own keys only: a custom topic named `toString`, `constructor`
+ * or `__proto__` is just a custom topic, not a member of Object.prototype.
+ */
+export function catalogueSchema(topic: string): z.ZodType | undefined {
+  return getOwn<z.ZodType>(CATALOGUE, topic);
+}
+
+/**
  * Check an event's data against the catalogue. Unknown topics of unknown families pass; an unknown topic in a
  * catalogue family passes too (families grow), as long as `data` is an object.
  */
 export function checkEventData(topic: string, data: unknown): DataCheck {
-  const schema = (CATALOGUE as Record<string, z.ZodType>)[topic];
+  const schema = catalogueSchema(topic);
   if (!schema) {
     if (CATALOGUE_FAMILIES.has(familyOf(topic)) && (typeof data !== 'object' || data === null || Array.isArray(data))) {
       return { ok: false, field: 'data', message: 'data must be an object' };

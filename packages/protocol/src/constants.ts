@@ -12,6 +12,8 @@ export const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 /** Largest REST body accepted; bigger answers 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Deepest nesting of arrays and objects a REST body may have; deeper answers 400 (docs/protocol.md). */
+export const MAX_BODY_DEPTH = 64;
 /** Client frames one connection may send per second before it is closed with 1013 (SPEC §13). */
 export const DEFAULT_MAX_FRAMES_PER_SECOND = 500;
 /** Open WebSockets one client address may hold; more are refused with HTTP 429 (SPEC §13). */

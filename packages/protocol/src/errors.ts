@@ -62,8 +62,9 @@ export class SwitchboardError extends Error {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SwitchboardError';
-    this.code = code;
-    this.status = ERRORS[code].status;
+    // Untyped callers (plain JS) can pass any string: one outside the registry, `toString` included, is `internal`.
+    this.code = isErrorCode(code) ? code : 'internal';
+    this.status = ERRORS[this.code].status;
     this.details = options?.details;
   }
 

@@ -9,3 +9,4 @@ export * from './catalogue';
 export * from './frames';
 export * from './backoff';
 export * from './control-plane';
+export * from './own-keys';

@@ -1,7 +1,7 @@
 // The topic catalogue check (SPEC §2): valid data of every topic passes, and a wrong field is named as data.<field>.
 
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE, CATALOGUE_FAMILIES, SERVER_FAMILIES, checkEventData, type CatalogueTopic } from '../src/catalogue';
+import { CATALOGUE, CATALOGUE_FAMILIES, SERVER_FAMILIES, catalogueSchema, checkEventData, type CatalogueTopic } from '../src/catalogue';
 
 /** Valid data of every catalogue topic: the smallest shape and a full one. Typed to cover every topic. */
 const VALID: { [T in CatalogueTopic]: unknown[] } = {
@@ -130,5 +130,29 @@ describe('checkEventData', () => {
     for (const f of families) expect(CATALOGUE_FAMILIES.has(f)).toBe(true);
     for (const f of SERVER_FAMILIES) expect(CATALOGUE_FAMILIES.has(f)).toBe(true);
     for (const f of families) expect(SERVER_FAMILIES.has(f)).toBe(false);
+  });
+
+  // Object.prototype members must never be found as catalogue schemas (they once answered 500).
+  const PROTOTYPE_NAMES = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
+
+  it.each(PROTOTYPE_NAMES)('has no schema for %s, an Object.prototype member', (name) => {
+    expect(catalogueSchema(name)).toBeUndefined();
+    expect(catalogueSchema(`${name}.x`)).toBeUndefined();
+  });
+
+  it.each(PROTOTYPE_NAMES.flatMap((name) => [name, `${name}.x`, `x.${name}`].flatMap((topic) => [{}, null, 'text', [1]].map((data) => [topic, data] as const))))(
+    'accepts %s with data %j as a custom topic',
+    (topic, data) => {
+      expect(checkEventData(topic, data)).toStrictEqual({ ok: true });
+    },
+  );
+
+  it.each(PROTOTYPE_NAMES)('treats agent.%s as a new topic of a catalogue family', (name) => {
+    expect(checkEventData(`agent.${name}`, { any: 1 })).toStrictEqual({ ok: true });
+    expect(checkEventData(`agent.${name}`, 'text')).toMatchObject({ ok: false, field: 'data' });
+  });
+
+  it('still finds the real schemas', () => {
+    expect(catalogueSchema('agent.started')).toBe(CATALOGUE['agent.started']);
   });
 });

@@ -45,6 +45,13 @@ describe('isErrorCode', () => {
 });
 
 describe('SwitchboardError', () => {
+  it.each(['toString', '__proto__', 'nope'])('turns %j, a code outside the registry, into internal', (code) => {
+    const err = new SwitchboardError(code as never, 'm');
+    expect(err.code).toBe('internal');
+    expect(err.status).toBe(500);
+    expect(err.retryable).toBe(true);
+  });
+
   it('carries code, status, message, cause and details', () => {
     const cause = new Error('disk');
     const err = new SwitchboardError('validation_failed', 'data.percent: too big', { cause, details: { field: 'data.percent' } });

@@ -36,6 +36,8 @@ export interface RunningServer {
    * already applied when this returns; in cluster mode await the promise.
    */
   publish(inputs: EventInput[]): Promise<StoredEvent[]>;
+  /** Every REST route as `{method, pattern}` (read-only; the fuzz tests enumerate the endpoints from it). */
+  routes(): Array<{ method: string; pattern: string }>;
   /** Graceful shutdown; resolves when every socket is closed and the store is flushed. */
   close(): Promise<void>;
 }
@@ -163,6 +165,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       return log.epoch;
     },
     publish: (inputs) => log.append(log.validateProducerInput(inputs)),
+    routes: () => router.list(),
     close: () =>
       (closing ??= (async () => {
         http.close();

@@ -27,6 +27,7 @@ export type ApiHandler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>
 
 interface Route {
   method: string;
+  pattern: string;
   parts: string[];
   handler: ApiHandler;
 }
@@ -37,7 +38,7 @@ export class Router {
   constructor(private readonly log?: (line: string) => void) {}
 
   add(method: string, pattern: string, handler: ApiHandler): this {
-    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
+    this.routes.push({ method, pattern, parts: pattern.split('/').filter(Boolean), handler });
     return this;
   }
 
@@ -45,6 +46,11 @@ export class Router {
   post(pattern: string, h: ApiHandler): this { return this.add('POST', pattern, h); }
   patch(pattern: string, h: ApiHandler): this { return this.add('PATCH', pattern, h); }
   delete(pattern: string, h: ApiHandler): this { return this.add('DELETE', pattern, h); }
+
+  /** Every registered route as `{method, pattern}`, in registration order (read-only: for tests and docs). */
+  list(): Array<{ method: string; pattern: string }> {
+    return this.routes.map(({ method, pattern }) => ({ method, pattern }));
+  }
 
   /** Find a route; `methodMismatch` when the path exists under another method (405). */
   match(method: string, pathname: string): { handler: ApiHandler; params: Record<string, string> } | 'methodMismatch' | null {

@@ -2,7 +2,7 @@
 // subscribes to plans by id and receives `step_status`, `step_output`, `plan_completed` and `plan_failed` frames,
 // derived from the `plan.*` events of the log (so in log order). Closed connections leave every index at once.
 
-import { SwitchboardError } from '@switchboard/protocol';
+import { SwitchboardError, setOwn } from '@switchboard/protocol';
 import { getPlan, type PlanView } from '@switchboard/projections';
 import type { App } from '../app';
 import type { StoredEvent } from '../store/event-store';
@@ -101,9 +101,10 @@ export class PlanSubscriptions {
   /** Counts for `GET /api/dashboard/plan-subscriptions`. */
   stats(): { connections: number; sessions: Record<string, number>; plans: Record<string, number> } {
     const sessions: Record<string, number> = {};
-    for (const [id, set] of this.bySession) sessions[id] = set.size;
+    // Session and plan ids come from clients: `__proto__` must be a key like any other.
+    for (const [id, set] of this.bySession) setOwn(sessions, id, set.size);
     const plans: Record<string, number> = {};
-    for (const [id, set] of this.byPlan) plans[id] = set.size;
+    for (const [id, set] of this.byPlan) setOwn(plans, id, set.size);
     return { connections: this.meta.size, sessions, plans };
   }
 }

@@ -3,6 +3,7 @@
 
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setOwn } from '@switchboard/protocol';
 
 /** Read an env file; an absent or unreadable file is an empty environment. */
 export function readEnvFile(path: string): Record<string, string> {
@@ -16,7 +17,7 @@ export function readEnvFile(path: string): Record<string, string> {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v;
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') setOwn(out, k, v);
     return out;
   } catch {
     return {};

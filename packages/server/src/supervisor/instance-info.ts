@@ -1,12 +1,12 @@
 // The API view of an instance (REST answers and the `/ws/instances` snapshot): the projection's record with its
 // env keys shown as masked values. Env values are not even available here; they never leave env.json.
 
-import { ENV_VALUE_MASK, type InstanceInfo } from '@switchboard/protocol';
+import { ENV_VALUE_MASK, setOwn, type InstanceInfo } from '@switchboard/protocol';
 import type { InstanceView } from '@switchboard/projections';
 
 export function toInstanceInfo(v: InstanceView): InstanceInfo {
   const env: Record<string, string> = {};
-  for (const k of v.env_keys) env[k] = ENV_VALUE_MASK;
+  for (const k of v.env_keys) setOwn(env, k, ENV_VALUE_MASK);
   return {
     name: v.name,
     nickname: v.nickname,

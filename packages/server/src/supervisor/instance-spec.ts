@@ -1,7 +1,7 @@
 // Validation of instance request bodies (SPEC §5, §13): create, PATCH and clone. Pure: values in, a typed spec or a
 // 400 naming the field out.
 
-import { ENV_VALUE_MASK, INSTANCE_NAME_PATTERN, SwitchboardError, isInstanceName } from '@switchboard/protocol';
+import { ENV_VALUE_MASK, INSTANCE_NAME_PATTERN, SwitchboardError, getOwn, isInstanceName, setOwn } from '@switchboard/protocol';
 
 /** What an instance runs and with what; `env` holds values and so never leaves the supervisor. */
 export interface InstanceSpec {
@@ -119,11 +119,13 @@ function parseEnv(v: unknown, current: Record<string, string>): Record<string, s
     if (!ENV_KEY.test(key)) throw invalid(field, `${field}: env keys are letters, digits and _, not starting with a digit`);
     if (typeof value !== 'string') throw invalid(field, `${field} must be a string`);
     noNul(value, field);
+    // setOwn: `__proto__` is a legal variable name, and a plain assignment would drop it silently.
     if (value === ENV_VALUE_MASK) {
-      if (!Object.hasOwn(current, key)) throw invalid(field, `${field}: "${ENV_VALUE_MASK}" keeps a current value, but there is none`);
-      out[key] = current[key]!;
+      const kept = getOwn(current, key);
+      if (kept === undefined) throw invalid(field, `${field}: "${ENV_VALUE_MASK}" keeps a current value, but there is none`);
+      setOwn(out, key, kept);
     } else {
-      out[key] = value;
+      setOwn(out, key, value);
     }
   }
   return out;

@@ -180,6 +180,11 @@ export class Supervisor {
   /** Copy command, args, cwd and env (values included, file to file) under a new name; the copy is stopped. */
   async clone(name: string, body: unknown): Promise<InstanceView> {
     const spec = parseCloneBody(body);
+    // A clone onto its own name would take the same lock twice and wait for itself forever.
+    if (spec.name === name) {
+      this.require(name);
+      throw exists(name);
+    }
     const [first, second] = [name, spec.name].sort();
     return this.withLock(first!, () =>
       this.withLock(second!, async () => {

@@ -1,6 +1,6 @@
 // The instances table's state, folded from `/ws/instances` frames (SPEC §5.1, seed 002). Pure.
 
-import type { InstanceInfo, InstanceStatus } from '@switchboard/protocol';
+import { getOwn, type InstanceInfo, type InstanceStatus } from '@switchboard/protocol';
 import type { StreamFrame } from '@switchboard/react';
 
 /** A row: the full instance once known; `instance_created` alone gives name, port and status. */
@@ -15,12 +15,13 @@ export interface InstancesState {
 
 export const INITIAL_INSTANCES: InstancesState = { instances: {}, include_archived: false, loaded: false };
 function put(state: InstancesState, name: string, patch: Partial<InstanceRow>): InstancesState {
-  const prev = state.instances[name] ?? { name, status: 'stopped' as InstanceStatus, pid: null, port: null, archived_at: null };
+  // Own keys only: `constructor` is a valid instance name.
+  const prev = getOwn(state.instances, name) ?? { name, status: 'stopped' as InstanceStatus, pid: null, port: null, archived_at: null };
   return { ...state, instances: { ...state.instances, [name]: { ...prev, ...patch } } };
 }
 
 function drop(state: InstancesState, name: string): InstancesState {
-  if (!(name in state.instances)) return state;
+  if (!Object.hasOwn(state.instances, name)) return state;
   const { [name]: _gone, ...rest } = state.instances;
   return { ...state, instances: rest };
 }

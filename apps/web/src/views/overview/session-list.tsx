@@ -2,6 +2,7 @@
 
 import { shallowEqual, useStore } from '@switchboard/react';
 import type { FleetState, SessionView } from '@switchboard/projections';
+import { getOwn, setOwn } from '@switchboard/protocol';
 import { formatCost, timeAgo } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 
@@ -12,7 +13,8 @@ export function SessionList({ limit = 30 }: { limit?: number }) {
   const sessions = useStore((s: FleetState) => Object.values(s.sessions).sort(byActivity).slice(0, limit), shallowEqual);
   const agentCounts = useStore((s: FleetState) => {
     const counts: Record<string, number> = {};
-    for (const a of Object.values(s.agents)) if (a.status === 'running' || a.status === 'waiting_permission') counts[a.session_id] = (counts[a.session_id] ?? 0) + 1;
+    // Session ids are producer input: `toString` or `__proto__` must count like any id.
+    for (const a of Object.values(s.agents)) if (a.status === 'running' || a.status === 'waiting_permission') setOwn(counts, a.session_id, (getOwn(counts, a.session_id) ?? 0) + 1);
     return counts;
   }, shallowEqual);
   const costs = useStore((s: FleetState) => s.metrics.by_session);
@@ -30,8 +32,8 @@ export function SessionList({ limit = 30 }: { limit?: number }) {
                 {s.name || s.id}
               </span>
               <span className="muted">{s.target}</span>
-              <span className="muted">{agentCounts[s.id] ? `${agentCounts[s.id]} agents` : s.status === 'ended' ? 'ended' : 'idle'}</span>
-              <span className="num">{formatCost(costs[s.id]?.cost_usd ?? 0)}</span>
+              <span className="muted">{getOwn(agentCounts, s.id) ? `${getOwn(agentCounts, s.id)} agents` : s.status === 'ended' ? 'ended' : 'idle'}</span>
+              <span className="num">{formatCost(getOwn(costs, s.id)?.cost_usd ?? 0)}</span>
               <span className="muted time">{timeAgo(s.ended_at ?? s.created_at, now)}</span>
             </li>
           ))}

@@ -2,6 +2,7 @@
 
 import { useStore } from '@switchboard/react';
 import type { PlanView } from '@switchboard/projections';
+import { getOwn } from '@switchboard/protocol';
 import { StatusBadge } from '../../components/status-badge';
 import { StreamNote } from '../../components/stream-note';
 import { useToast } from '../../components/toasts';
@@ -12,8 +13,8 @@ import { usePlanStream } from './use-plan-stream';
 export function PlanDetail({ id }: { id: string }) {
   const toast = useToast();
   const live = usePlanStream(id);
-  const known = useStore((s) => s.plans[id] as PlanView | undefined);
-  const plan = live.data[id];
+  const known = useStore((s) => getOwn(s.plans, id) as PlanView | undefined);
+  const plan = getOwn(live.data, id);
   // The projection knows "cancelled" (the stream says plan_failed); otherwise the stream is the newer source.
   const status = known?.status === 'cancelled' ? 'cancelled' : (plan?.status ?? known?.status);
   const act = async (action: 'run' | 'cancel') => {

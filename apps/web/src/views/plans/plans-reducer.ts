@@ -1,6 +1,7 @@
 // Live plans, folded from `/ws/{session_id}` frames (SPEC §8, seed 004) and REST reads. Pure.
 
 import type { PlanStatus, PlanStepStatus, PlanView } from '@switchboard/projections';
+import { getOwn } from '@switchboard/protocol';
 import type { StreamFrame } from '@switchboard/react';
 
 export interface LiveStep {
@@ -32,7 +33,8 @@ function withStep(plan: LivePlan, index: number, patch: Partial<LiveStep>): Live
 export function reducePlans(state: PlansLive, f: StreamFrame): PlansLive {
   const id = typeof f.plan_id === 'string' ? f.plan_id : null;
   if (!id) return state;
-  let plan = state[id] ?? blank();
+  // Own keys only: a frame's plan_id is outside input (a session's frames can be sent over REST).
+  let plan = getOwn(state, id) ?? blank();
   const index = typeof f.step_index === 'number' ? f.step_index : -1;
   switch (f.type) {
     case 'step_status':
@@ -64,7 +66,7 @@ export function reducePlans(state: PlansLive, f: StreamFrame): PlansLive {
 
 /** A plan read over REST, unless the stream already holds something newer. */
 export function fromRest(state: PlansLive, id: string, plan: Pick<PlanView, 'status' | 'steps' | 'error' | 'updated_at'>): PlansLive {
-  const current = state[id];
+  const current = getOwn(state, id);
   if (current && current.updated > plan.updated_at) return state;
   return {
     ...state,
