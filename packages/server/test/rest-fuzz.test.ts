@@ -411,7 +411,7 @@ function expectRefused(a: Answer, what: string, body?: Body): void {
 
 beforeAll(async () => {
   console.log(`rest-fuzz: seed ${SEED}, ${RUNS} runs per endpoint (SWITCHBOARD_FUZZ_SEED / SWITCHBOARD_FUZZ_RUNS to change)`);
-  srv = await startTestServer({ gitIntervalSeconds: 3600, stopGraceMs: 1000 });
+  srv = await startTestServer({ gitIntervalSeconds: 3600, stopGraceMs: 1000, rateLimitPerSecond: 0 });
   existing.repo = await makeRepo();
   await postJson('/api/instances', { name: existing.instance, command: `touch ${marker}` }, [201]);
   existing.message = (await postJson('/api/messages', { from: 'fuzz-a', to: 'fuzz-b', message_type: 'fuzz', payload: { x: 1 } }, [201])).message_id;
