@@ -4,7 +4,8 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
 import type { App, HttpFallback } from './app';
-import { Authenticator } from './auth/authenticator';
+import { readFile } from 'node:fs/promises';
+import { Authenticator, type Principal } from './auth/authenticator';
 import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
 import { FEATURES } from './features';
 import { Router } from './http/router';
@@ -15,6 +16,7 @@ import { NodeBus } from './cluster/node-bus';
 import { RedisLog } from './cluster/redis-log';
 import { EventLog } from './log/event-log';
 import { registerEventsApi } from './routes/events';
+import { registerTokensApi } from './routes/tokens';
 import type { StoredEvent } from './store/event-store';
 import { SqliteEventStore } from './store/sqlite-store';
 import { registerEventsStream } from './streams/events';
@@ -40,12 +42,19 @@ export interface RunningServer {
 
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const config = defaultConfig(overrides);
-  if (!isLoopbackHost(config.host) && !config.token && !config.insecure) {
+  if (!isLoopbackHost(config.host) && !config.token && !config.jwtPublicKeyFile && !config.insecure) {
     throw new SwitchboardError(
       'forbidden',
       `refusing to bind ${config.host} without --token: anyone on the network could control the fleet (pass --insecure to override)`,
     );
   }
+  // Before anything opens: a key that cannot be read should stop the start, not surface at the first request.
+  const auth = await Authenticator.create({
+    secret: config.token,
+    publicKeyPem: config.jwtPublicKeyFile === undefined ? undefined : await readPublicKey(config.jwtPublicKeyFile),
+    legacyTokens: config.legacyTokens,
+    clockToleranceSeconds: config.jwtClockToleranceSeconds,
+  });
   const store = new SqliteEventStore(config.dataDir);
   // Cluster mode (SPEC §11): the local store becomes a mirror of the shared Redis log, caught up before listening.
   let cluster: RedisLog | undefined;
@@ -78,7 +87,6 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     ...(bus ? { cluster: bus } : {}),
   };
 
-  const auth = new Authenticator(config.token);
   const gateway = new WsGateway(streams, {
     maxFrameBytes: config.maxFrameBytes,
     maxQueueBytes: config.maxQueueBytes,
@@ -87,27 +95,32 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     pingIntervalMs: config.pingIntervalMs,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
     allowedOrigins: config.allowedOrigins,
-    tokenConfigured: Boolean(config.token),
-    authenticate: (req, url) => auth.check(req, url, false),
+    tokenConfigured: auth.enabled,
+    ...(auth.enabled
+      ? {
+          authenticate: (req, url) => auth.authorizeStream(Authenticator.presented(req, url), url.pathname),
+          reauthenticate: (token, pathname) => auth.authorizeStream(token, pathname),
+        }
+      : {}),
     log: config.log,
   });
   const fanout = registerEventsStream(app);
   registerEventsApi(app, () => ({ connections: gateway.heartbeat.size, frames_delivered: fanout.delivered, frames_dropped: fanout.dropped }));
+  registerTokensApi(app, config.token);
   for (const feature of FEATURES) await feature(app);
 
   const http: Server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/api/') && applyCors(req, res, config.allowedOrigins, auth.enabled)) return;
-    if (auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz') {
-      try {
-        auth.check(req, url, req.method !== 'GET' && req.method !== 'HEAD');
-      } catch (err) {
+    // Token checks are async (JWT verification); the principal rides on the request for the routes (route-roles.ts).
+    const authorized: Promise<Principal | null> =
+      auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz' ? auth.authorizeRequest(req, url) : Promise.resolve(null);
+    authorized
+      .catch((err) => {
         req.resume();
-        return sendError(res, err, config.log);
-      }
-    }
-    router
-      .handle(req, res, url, MAX_BODY_BYTES)
+        throw err;
+      })
+      .then((principal) => router.handle(req, res, url, MAX_BODY_BYTES, principal))
       .then(async (handled) => {
         if (handled || (fallback && !url.pathname.startsWith('/api/') && (await fallback(req, res, url)))) return;
         sendError(res, new SwitchboardError('not_found', `no route for ${req.method} ${url.pathname}`));
@@ -159,4 +172,12 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
         await cluster?.close();
       })()),
   };
+}
+
+async function readPublicKey(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--jwt-public-key: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
