@@ -31,4 +31,28 @@ describe('client commands on a server with --token', () => {
     expect(await denied.exited).toBe(1);
     expect(denied.stderr()).toMatch(/HTTP 401/);
   });
+
+  it('token create prints a JWT with the role and scopes given, that the server honours', { timeout: 30_000 }, async () => {
+    server = await startTestServer({ token: TOKEN });
+    const mint = startCli(['token', 'create', '--role', 'publish', '--topics', 'cli.*', '--sub', 'ci-bot', '--ttl', '10m'], { env: { SWITCHBOARD_TOKEN: TOKEN } });
+    expect(await mint.exited).toBe(0);
+    const jwt = mint.stdoutLines()[0]!;
+    const [header, payload] = jwt.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+    expect(header.alg).toBe('HS256');
+    expect(payload).toMatchObject({ role: 'publish', topics: ['cli.*'], sub: 'ci-bot' });
+    expect(payload.exp - payload.iat).toBe(600);
+    const post = (topic: string) =>
+      fetch(`${server!.url}/api/events`, { method: 'POST', headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' }, body: JSON.stringify({ topic, data: {} }) });
+    expect((await post('cli.ok')).status).toBe(201);
+    expect((await post('other.no')).status).toBe(403);
+
+    const legacyRole = startCli(['token', 'create', '--role', 'write'], { env: { SWITCHBOARD_TOKEN: TOKEN } });
+    expect(await legacyRole.exited).toBe(0);
+    expect(JSON.parse(Buffer.from(legacyRole.stdoutLines()[0]!.split('.')[1]!, 'base64url').toString()).role).toBe('admin');
+    const bad = startCli(['token', 'create', '--role', 'root'], { env: { SWITCHBOARD_TOKEN: TOKEN } });
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/--role must be read, publish, control or admin/);
+    const badTopics = startCli(['token', 'create', '--topics', 'a b'], { env: { SWITCHBOARD_TOKEN: TOKEN } });
+    expect(await badTopics.exited).toBe(2);
+  });
 });

@@ -24,6 +24,12 @@ describe('serve flags and environment → ServerConfig', () => {
       config: { rateLimitPerSecond: 50, rateLimitBurst: 80, connectRatePerSecond: 2.5, connectBurst: 10 }, demo: false,
     }],
     ['a rate of 0 turns the limit off', ['--rate-limit', '0', '--connect-rate', '0'], {}, { config: { rateLimitPerSecond: 0, connectRatePerSecond: 0 }, demo: false }],
+    ['--jwt-public-key and --no-legacy-tokens', ['--jwt-public-key', '/etc/auth.pem', '--no-legacy-tokens'], {}, {
+      config: { jwtPublicKeyFile: '/etc/auth.pem', legacyTokens: false }, demo: false,
+    }],
+    ['SWITCHBOARD_LEGACY_TOKENS=false refuses sb1 tokens; true leaves them on', [], { SWITCHBOARD_LEGACY_TOKENS: 'false' }, { config: { legacyTokens: false }, demo: false }],
+    ['SWITCHBOARD_LEGACY_TOKENS=true', [], { SWITCHBOARD_LEGACY_TOKENS: 'true' }, { config: { legacyTokens: true }, demo: false }],
+    ['a non-loopback host is fine with a JWT public key', ['--host', '0.0.0.0', '--jwt-public-key', 'k.pem'], {}, { config: { host: '0.0.0.0', jwtPublicKeyFile: 'k.pem' }, demo: false }],
     ['every flag has an environment variable', [], {
       SWITCHBOARD_HOST: '::1', SWITCHBOARD_PORT: '9000', SWITCHBOARD_DATA: 'd', SWITCHBOARD_TOKEN: 't', SWITCHBOARD_DEMO: '1',
       SWITCHBOARD_IDLE_TIMEOUT: '5', SWITCHBOARD_MAX_QUEUE_BYTES: '2048', SWITCHBOARD_GIT_INTERVAL: '60',
@@ -87,7 +93,7 @@ describe('serve flags and environment → ServerConfig', () => {
 
   it('names each variable SWITCHBOARD_ + the flag in upper snake case', () => {
     expect(SERVE_FLAGS.map(envNameOf)).toEqual([
-      'SWITCHBOARD_HOST', 'SWITCHBOARD_PORT', 'SWITCHBOARD_DATA', 'SWITCHBOARD_TOKEN', 'SWITCHBOARD_DEMO',
+      'SWITCHBOARD_HOST', 'SWITCHBOARD_PORT', 'SWITCHBOARD_DATA', 'SWITCHBOARD_TOKEN', 'SWITCHBOARD_JWT_PUBLIC_KEY', 'SWITCHBOARD_LEGACY_TOKENS', 'SWITCHBOARD_DEMO',
       'SWITCHBOARD_IDLE_TIMEOUT', 'SWITCHBOARD_MAX_QUEUE_BYTES', 'SWITCHBOARD_GIT_INTERVAL', 'SWITCHBOARD_ALLOWED_ORIGINS', 'SWITCHBOARD_ALLOWED_HOSTS',
       'SWITCHBOARD_INSECURE', 'SWITCHBOARD_REDIS', 'SWITCHBOARD_NODE_ID', 'SWITCHBOARD_RATE_LIMIT', 'SWITCHBOARD_RATE_BURST',
       'SWITCHBOARD_CONNECT_RATE', 'SWITCHBOARD_CONNECT_BURST',

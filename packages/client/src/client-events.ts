@@ -39,7 +39,9 @@ export type ClientErrorSource =
   /** A projection reducer threw on an event. */
   | 'projection'
   /** An event handler or listener threw. */
-  | 'handler';
+  | 'handler'
+  /** `getToken()` failed, or gave no newer token, when the open socket's token was due for a refresh. */
+  | 'token';
 
 export interface ClientError {
   source: ClientErrorSource;

@@ -26,7 +26,11 @@ import { Scheduler } from './scheduler';
 import { SendQueue, type SendResult } from './send-queue';
 import { ClientStore, type StoreListener } from './store';
 import { Subscription } from './subscription';
+import { TokenSource, refreshDelay, tokenExpiry } from './token-source';
 import { resolveEndpoints, withToken, type Endpoints } from './url';
+
+/** The close code of an expired or refused token (SPEC §6). */
+const CLOSE_TOKEN_EXPIRED = 4401;
 
 /** How a socket ended, as far as the retry logic cares. */
 interface SocketEnd {
@@ -72,6 +76,11 @@ export class SwitchboardClient {
   #cancelRetry: (() => void) | null = null;
   #lastServerErrorCode: string | undefined;
   #unwatchPage: (() => void) | null = null;
+  readonly #tokens: TokenSource;
+  /** The token of the newest socket attempt, then the one an `auth` frame sent until `auth_ok` answers it. */
+  #dialedToken: string | undefined;
+  #pendingToken: string | undefined;
+  #cancelRefresh: (() => void) | null = null;
 
   constructor(options: ClientOptions) {
     const o = resolveOptions(options);
@@ -102,7 +111,9 @@ export class SwitchboardClient {
       random: o.random,
     });
     this.#queue = new SendQueue(o.maxQueuedFrames);
-    this.#rest = new RestClient({ httpBase: this.endpoints.httpBase, token: o.token, fetch: o.fetch });
+    this.#tokens = new TokenSource(o.token, o.getToken);
+    const tokens = this.#tokens;
+    this.#rest = new RestClient({ httpBase: this.endpoints.httpBase, token: o.token, getToken: () => tokens.current(), fetch: o.fetch });
     this.#poller = new Poller({
       rest: this.#rest,
       scheduler: this.#scheduler,
@@ -116,7 +127,11 @@ export class SwitchboardClient {
     });
     this.#dialer = new Dialer({
       WebSocket: o.WebSocket,
-      url: withToken(this.endpoints.socketUrl, o.token),
+      url: async () => {
+        const token = await tokens.current();
+        this.#dialedToken = token;
+        return withToken(this.endpoints.socketUrl, token);
+      },
       protocols: o.protocols,
       scheduler: this.#scheduler,
       connectTimeoutMs: o.connectTimeoutMs,
@@ -252,13 +267,51 @@ export class SwitchboardClient {
     this.#machine.transition('open', { code: 'socket_opened', attempt });
     if (!this.#current(connection)) return; // a `state` listener closed the client
     this.#keepalive.start();
+    this.#scheduleRefresh(connection, this.#dialedToken);
     this.#queue.flush((text) => connection.send(text));
+  }
+
+  // ---- token refresh (docs/protocol.md, "Auth") ------------------------------------------------
+
+  /** Ask `getToken()` again shortly before `token` expires; nothing to do for a fixed or expiry-less token. */
+  #scheduleRefresh(connection: Connection, token: string | undefined): void {
+    this.#cancelRefresh?.();
+    this.#cancelRefresh = null;
+    const exp = token && this.#tokens.refreshable ? tokenExpiry(token) : null;
+    if (exp === null) return;
+    this.#cancelRefresh = this.#scheduler.after(refreshDelay(exp, this.#scheduler.now()), () => void this.#refresh(connection, exp));
+  }
+
+  async #refresh(connection: Connection, exp: number): Promise<void> {
+    this.#cancelRefresh = null;
+    let token: string | undefined;
+    let problem: unknown;
+    try {
+      token = await this.#tokens.current();
+      const next = token ? tokenExpiry(token) : null;
+      // A token that expires no later would be sent again at once, and again: wait for a newer one instead.
+      if (next !== null && next <= exp) problem = new Error('getToken() returned a token that expires no later than the current one');
+    } catch (error) {
+      problem = error;
+    }
+    if (!this.#current(connection)) return;
+    if (problem !== undefined || !token) {
+      this.#emitError('token', 'token_refresh_failed', (problem as Error)?.message ?? String(problem), problem);
+      // Try again while the current token still holds; the server closes with 4401 when it runs out.
+      const left = exp * 1000 - this.#scheduler.now();
+      if (left > 1000) this.#cancelRefresh = this.#scheduler.after(Math.min(5000, left / 2), () => void this.#refresh(connection, exp));
+      return;
+    }
+    this.#pendingToken = token;
+    connection.send(JSON.stringify({ type: 'auth', token }));
   }
 
   #closed(connection: Connection, info: CloseInfo): void {
     const errorCode = this.#lastServerErrorCode; // the error frame that usually precedes a fatal close
     this.#dropConnection(connection, false);
-    if (info.code !== null && FATAL_CLOSE_CODES.has(info.code)) {
+    // An expired token is fatal only when there is no way to get another one.
+    const renewable = info.code === CLOSE_TOKEN_EXPIRED && this.#tokens.refreshable;
+    if (info.code !== null && FATAL_CLOSE_CODES.has(info.code) && !renewable) {
       this.#shutdown({
         code: 'server_rejected',
         closeCode: info.code,
@@ -292,6 +345,9 @@ export class SwitchboardClient {
     connection.detach({ terminate });
     if (this.#connection === connection) this.#connection = null;
     this.#keepalive.stop();
+    this.#cancelRefresh?.();
+    this.#cancelRefresh = null;
+    this.#pendingToken = undefined;
     this.#subscription.reset();
     this.#lastServerErrorCode = undefined;
   }
@@ -373,6 +429,11 @@ export class SwitchboardClient {
       case 'error':
         this.#lastServerErrorCode = String(frame.code);
         return this.#emitError('server', String(frame.code), String(frame.message ?? ''), frame);
+      case 'auth_ok': {
+        const token = this.#pendingToken;
+        this.#pendingToken = undefined;
+        return this.#scheduleRefresh(connection, token);
+      }
       case 'pong':
       case 'unsubscribed':
         return;

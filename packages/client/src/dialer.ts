@@ -8,8 +8,8 @@ import { loadWebSocket, type WebSocketConstructor } from './websocket';
 export interface DialerOptions {
   /** @default globalThis.WebSocket, else the `ws` package */
   WebSocket?: WebSocketConstructor;
-  /** Full socket URL, token included. */
-  url: string;
+  /** The full socket URL, token included; asked again for every attempt (a `getToken()` may give a new token). */
+  url: () => string | Promise<string>;
   protocols: readonly string[];
   scheduler: Scheduler;
   /** @default 10000 (DEFAULT_CONNECT_TIMEOUT_MS) */
@@ -18,7 +18,7 @@ export interface DialerOptions {
 
 /** Why no socket could even be created (as opposed to one that failed to connect). */
 export interface DialFailure {
-  code: 'websocket_unavailable' | 'websocket_failed';
+  code: 'websocket_unavailable' | 'websocket_failed' | 'token_unavailable';
   error: unknown;
 }
 
@@ -53,9 +53,16 @@ export class Dialer {
       return tag === this.#tag ? { code: 'websocket_unavailable', error } : null;
     }
     if (tag !== this.#tag) return null;
+    let url: string;
+    try {
+      url = await this.#o.url();
+    } catch (error) {
+      return tag === this.#tag ? { code: 'token_unavailable', error } : null;
+    }
+    if (tag !== this.#tag) return null;
     let socket;
     try {
-      socket = new Ctor(this.#o.url, [...this.#o.protocols]);
+      socket = new Ctor(url, [...this.#o.protocols]);
     } catch (error) {
       return { code: 'websocket_failed', error };
     }

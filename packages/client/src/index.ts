@@ -1,6 +1,7 @@
 // @switchboard/client: the isomorphic SDK (SPEC §9). Browsers and Node 20 share this API.
 export { createClient, SwitchboardClient } from './client';
 export type { ClientOptions } from './options';
+export type { GetToken } from './token-source';
 export type { ClientEvents, ClientError, ClientErrorSource, RetryEvent, SnapshotEvent, SubscribedEvent } from './client-events';
 export {
   CONNECTION_STATUSES,

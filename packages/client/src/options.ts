@@ -13,6 +13,7 @@ import {
   SUBPROTOCOL,
 } from './constants';
 import type { PageTarget } from './page-lifecycle';
+import type { GetToken } from './token-source';
 import type { FetchFn } from './rest';
 import type { BackoffFn } from './retry-policy';
 import type { Timers } from './scheduler';
@@ -29,6 +30,12 @@ export interface ClientOptions {
   topics?: readonly string[];
   /** Token for servers started with `--token` (SPEC §6): `?token=` on the socket, `Authorization: Bearer` on REST. */
   token?: string;
+  /**
+   * Where tokens come from instead of `token`: called for every connect attempt and REST call, and shortly before
+   * the open socket's token expires (60 s, or a fifth of its life for short ones), whose answer refreshes the socket
+   * in place with an `auth` frame (docs/protocol.md, "Auth"). With it, a close 4401 reconnects instead of ending.
+   */
+  getToken?: GetToken;
   /** Reconnect attempts in a row before giving up (→ `closed`, reason `retries_exhausted`). @default Infinity */
   maxReconnectAttempts?: number;
   /** Failed connects in a row before REST polling takes over (SPEC §9). @default 3 */
@@ -66,8 +73,8 @@ export interface ClientOptions {
   pageTarget?: PageTarget | null;
 }
 
-export type ResolvedOptions = Required<Omit<ClientOptions, 'token' | 'WebSocket' | 'fetch' | 'timers' | 'pageTarget'>> &
-  Pick<ClientOptions, 'token' | 'WebSocket' | 'fetch' | 'timers'> & { pageTarget: PageTarget | null };
+export type ResolvedOptions = Required<Omit<ClientOptions, 'token' | 'getToken' | 'WebSocket' | 'fetch' | 'timers' | 'pageTarget'>> &
+  Pick<ClientOptions, 'token' | 'getToken' | 'WebSocket' | 'fetch' | 'timers'> & { pageTarget: PageTarget | null };
 
 function positive(name: string, value: number, allowZero = false): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
@@ -91,10 +98,14 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   for (const t of topics) {
     if (!isValidPattern(t)) throw new TypeError(`switchboard client: invalid topic pattern ${JSON.stringify(t)}`);
   }
+  if (options.getToken !== undefined && typeof options.getToken !== 'function') {
+    throw new TypeError('switchboard client: getToken must be a function returning the token (or a promise of it)');
+  }
   return {
     url: options.url,
     topics,
     token: options.token,
+    getToken: options.getToken,
     maxReconnectAttempts: positive('maxReconnectAttempts', options.maxReconnectAttempts ?? Infinity, true),
     failuresBeforePolling: positive('failuresBeforePolling', options.failuresBeforePolling ?? FAILED_CONNECTS_BEFORE_POLLING),
     WebSocket: options.WebSocket,

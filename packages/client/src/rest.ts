@@ -56,6 +56,8 @@ export interface RestClientOptions {
   httpBase: string;
   /** Sent as `Authorization: Bearer <token>` (SPEC §6). */
   token?: string;
+  /** Asked before every request instead of `token` (docs/protocol.md, "Auth"); a rejection fails the request. */
+  getToken?: () => string | undefined | Promise<string | undefined>;
   /** @default globalThis.fetch */
   fetch?: FetchFn;
 }
@@ -71,12 +73,13 @@ export interface PollQuery {
 /** Typed REST calls against one server. */
 export class RestClient {
   readonly #base: string;
-  readonly #token: string | undefined;
+  readonly #token: () => string | undefined | Promise<string | undefined>;
   readonly #fetch: FetchFn;
 
   constructor(options: RestClientOptions) {
     this.#base = options.httpBase;
-    this.#token = options.token;
+    const { token } = options;
+    this.#token = options.getToken ?? (() => token);
     const f = options.fetch ?? (globalThis.fetch as FetchFn | undefined);
     if (!f) throw new TypeError('switchboard client: no fetch available; pass the `fetch` option');
     this.#fetch = f;
@@ -113,7 +116,8 @@ export class RestClient {
   async request<T>(method: string, path: string, init: { body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    const token = await this.#token();
+    if (token) headers.authorization = `Bearer ${token}`;
     let res: Response;
     try {
       res = await this.#fetch(this.#base + path, {

@@ -27,6 +27,12 @@ export interface ServerConfig {
   dataDir: string;
   /** Admin token and signing secret; unset means loopback-only without auth (SPEC §6). */
   token?: string;
+  /** Path of a PEM (SPKI) public key whose RS256/ES256 JWTs are accepted too; turns auth on (docs/protocol.md, "Auth"). */
+  jwtPublicKeyFile?: string;
+  /** Whether `sb1.` tokens are still accepted. @default true */
+  legacyTokens: boolean;
+  /** Seconds a JWT is still accepted after its `exp`, for clock skew with the service that minted it. @default 5 */
+  jwtClockToleranceSeconds: number;
   /** Seconds without an application frame before `/ws/events` and seed 002 streams close with 1001. @default 90 */
   idleTimeoutSeconds: number;
   /** Per-connection outbound queue bound. @default 1 MiB */
@@ -90,6 +96,8 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     allowedOrigins: [],
     allowedHosts: [],
     insecure: false,
+    legacyTokens: true,
+    jwtClockToleranceSeconds: 5,
     redisPrefix: 'switchboard:',
     pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
     retentionEvents: DEFAULT_RETENTION_EVENTS,

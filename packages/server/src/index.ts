@@ -3,4 +3,7 @@ export { startServer, type RunningServer } from './server';
 export { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
 export type { App, Feature } from './app';
 export type { StoredEvent, EventStore } from './store/event-store';
-export { createToken, verifyToken, parseTtl, type Role, type TokenClaims } from './auth/tokens';
+export { createLegacyToken, verifyLegacyToken, parseTtl, type LegacyRole } from './auth/tokens';
+export { mintToken, type MintOptions } from './auth/jwt';
+export { ROLES, isRole, type Role, type Principal } from './auth/principal';
+export { isInstanceGlob } from './auth/scope';

@@ -4,6 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
 import type { App, HttpFallback } from './app';
+import { readFile } from 'node:fs/promises';
 import { Authenticator, type Principal } from './auth/authenticator';
 import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
 import { FEATURES } from './features';
@@ -16,6 +17,7 @@ import { NodeBus } from './cluster/node-bus';
 import { RedisLog } from './cluster/redis-log';
 import { EventLog } from './log/event-log';
 import { registerEventsApi } from './routes/events';
+import { registerTokensApi } from './routes/tokens';
 import type { StoredEvent } from './store/event-store';
 import { SqliteEventStore } from './store/sqlite-store';
 import { registerEventsStream } from './streams/events';
@@ -44,12 +46,19 @@ export interface RunningServer {
 
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const config = defaultConfig(overrides);
-  if (!isLoopbackHost(config.host) && !config.token && !config.insecure) {
+  if (!isLoopbackHost(config.host) && !config.token && !config.jwtPublicKeyFile && !config.insecure) {
     throw new SwitchboardError(
       'forbidden',
       `refusing to bind ${config.host} without --token: anyone on the network could control the fleet (pass --insecure to override)`,
     );
   }
+  // Before anything opens: a key that cannot be read should stop the start, not surface at the first request.
+  const auth = await Authenticator.create({
+    secret: config.token,
+    publicKeyPem: config.jwtPublicKeyFile === undefined ? undefined : await readPublicKey(config.jwtPublicKeyFile),
+    legacyTokens: config.legacyTokens,
+    clockToleranceSeconds: config.jwtClockToleranceSeconds,
+  });
   const store = new SqliteEventStore(config.dataDir);
   // Cluster mode (SPEC §11): the local store becomes a mirror of the shared Redis log, caught up before listening.
   let cluster: RedisLog | undefined;
@@ -82,13 +91,14 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     ...(bus ? { cluster: bus } : {}),
   };
 
-  const auth = new Authenticator(config.token);
   const guard = new RequestGuard({
     bindHost: config.host,
     allowedHosts: config.allowedHosts,
     allowedOrigins: config.allowedOrigins,
-    tokenConfigured: Boolean(config.token),
+    tokenConfigured: auth.enabled,
   });
+  // Keyed by the token's `sub` once it is verified, else by address (docs/protocol.md, "Rate limits").
+  const limits = new PeerRateLimits(config);
   const gateway = new WsGateway(streams, {
     maxFrameBytes: config.maxFrameBytes,
     maxQueueBytes: config.maxQueueBytes,
@@ -97,13 +107,18 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     pingIntervalMs: config.pingIntervalMs,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
     guard,
-    authenticate: (req, url) => auth.check(req, url, false),
+    limitConnect: (req, socket, principal) => limits.refuseUpgrade(req, socket, principal),
+    ...(auth.enabled
+      ? {
+          authenticate: (req, url) => auth.authorizeStream(Authenticator.presented(req, url), url.pathname),
+          reauthenticate: (token, pathname) => auth.authorizeStream(token, pathname),
+        }
+      : {}),
     log: config.log,
   });
-  // Keyed by the token's `sub` when it has one, else by address; a bad token counts against its address.
-  const limits = new PeerRateLimits(config, (req, url) => verifiedOrNull(auth, req, url));
   const fanout = registerEventsStream(app);
   registerEventsApi(app, () => ({ connections: gateway.heartbeat.size, frames_delivered: fanout.delivered, frames_dropped: fanout.dropped }));
+  registerTokensApi(app, config.token);
   for (const feature of FEATURES) await feature(app);
 
   const http: Server = createHttpServer((req, res) => {
@@ -115,27 +130,27 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       return sendError(res, err, config.log);
     }
     if (url.pathname.startsWith('/api/') && applyCors(req, res, guard.origins)) return;
-    if (limits.refuseRequest(req, res, url)) return;
-    if (auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz') {
-      try {
-        auth.check(req, url, req.method !== 'GET' && req.method !== 'HEAD');
-      } catch (err) {
-        req.resume();
-        return sendError(res, err, config.log);
-      }
-    }
-    router
-      .handle(req, res, url, MAX_BODY_BYTES)
-      .then(async (handled) => {
-        if (handled || (fallback && !url.pathname.startsWith('/api/') && (await fallback(req, res, url)))) return;
-        sendError(res, new SwitchboardError('not_found', `no route for ${req.method} ${url.pathname}`));
-      })
+    // Token checks are async (JWT verification); the principal rides on the request for the routes (route-roles.ts).
+    const authorized: Promise<Principal | null> =
+      auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz' ? auth.authorizeRequest(req, url) : Promise.resolve(null);
+    authorized
+      .then(
+        async (principal) => {
+          if (limits.refuseRequest(req, res, url, principal)) return;
+          const handled = await router.handle(req, res, url, MAX_BODY_BYTES, principal);
+          if (handled || (fallback && !url.pathname.startsWith('/api/') && (await fallback(req, res, url)))) return;
+          sendError(res, new SwitchboardError('not_found', `no route for ${req.method} ${url.pathname}`));
+        },
+        (err) => {
+          req.resume();
+          // A bad token counts against its address, so guessing tokens is limited too.
+          if (limits.refuseRequest(req, res, url, null)) return;
+          sendError(res, err, config.log);
+        },
+      )
       .catch((err) => sendError(res, err, config.log));
   });
-  http.on('upgrade', (req, socket, head) => {
-    if (limits.refuseUpgrade(req, socket, new URL(req.url ?? '/', 'http://localhost'))) return;
-    gateway.handleUpgrade(req, socket, head);
-  });
+  http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   // Requests Node cannot parse (bad request line, oversized headers) still get a registry error body.
   http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
@@ -186,11 +201,10 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   };
 }
 
-function verifiedOrNull(auth: Authenticator, req: IncomingMessage, url: URL): Principal | null {
-  if (!auth.enabled) return null;
+async function readPublicKey(file: string): Promise<string> {
   try {
-    return auth.check(req, url, false);
-  } catch {
-    return null;
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--jwt-public-key: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }

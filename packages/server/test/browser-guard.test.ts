@@ -244,8 +244,8 @@ describe('with a token', () => {
   });
 
   it('answers a refused upgrade with the same code as REST: token_expired stays token_expired', async () => {
-    const { createToken } = await import('../src/auth/tokens');
-    const expired = createToken('s3cret', 'read', 1, Date.now() - 10_000);
+    const { createLegacyToken } = await import('../src/auth/tokens');
+    const expired = createLegacyToken('s3cret', 'read', 1, Date.now() - 10_000);
     const rest = await raw(srv, 'GET', '/api/events', { authorization: `Bearer ${expired}` });
     expect(rest.body.error.code).toBe('token_expired');
     expect(await upgrade(srv, `/ws/events?token=${expired}`, {})).toEqual({ status: 401, body: { error: expect.objectContaining({ code: 'token_expired' }) } });

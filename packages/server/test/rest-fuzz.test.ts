@@ -218,6 +218,19 @@ const BODY_ENDPOINTS: BodyEndpoint[] = [
     },
   },
   {
+    // On this server (no --token) a valid body is 409: nothing to sign with. Invalid ones are refused first.
+    method: 'POST',
+    pattern: '/api/tokens',
+    template: () => ({ role: 'read' }),
+    fields: {
+      role: { required: true, wrong: fc.oneof(nonStringOrNull, fc.constantFrom('', 'write', 'root', '__proto__', 'constructor')) },
+      ttl: { wrong: fc.oneof(nonString, fc.constantFrom('', '0', '-1h', '31d', '1y', 'toString'), longer(20)) },
+      sub: optionalText(200),
+      topics: { wrong: fc.oneof(fc.string(), fc.integer(), fc.constant([5]), fc.constant(['a b']), fc.constant(['a.*.b'])) },
+      instances: { wrong: fc.oneof(fc.string(), fc.integer(), fc.constant([null]), fc.constant(['Bad Name'])) },
+    },
+  },
+  {
     method: 'POST',
     pattern: '/api/messages/:id/fail',
     params: () => [existing.message, existing.ackedMessage, ...PROTOTYPE_NAMES, 'no-such-message'],

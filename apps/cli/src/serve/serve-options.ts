@@ -13,7 +13,8 @@ export interface ServeSettings {
   demo: boolean;
 }
 
-type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'origins' | 'hosts' | 'redis' | 'node-id' | 'rate' | 'count';
+/** `negated`: a `--no-x` switch; its variable is SWITCHBOARD_X, a boolean that is true unless set false. */
+type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'negated' | 'origins' | 'hosts' | 'redis' | 'node-id' | 'rate' | 'count';
 
 interface FlagSpec {
   /** Commander flag text; the value placeholder names the unit the user types. */
@@ -32,6 +33,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--port <port>', key: 'port', kind: 'port', field: 'port', description: 'TCP port; 0 picks a free one (default 8000)' },
   { flags: '--data <dir>', key: 'data', kind: 'string', field: 'dataDir', description: 'data directory: event log, instance logs (default ./.switchboard)' },
   { flags: '--token <token>', key: 'token', kind: 'string', field: 'token', description: 'admin token and signing secret; turns auth on' },
+  { flags: '--jwt-public-key <file>', key: 'jwtPublicKey', kind: 'string', field: 'jwtPublicKeyFile', description: 'PEM public key (RSA or P-256) of a service whose RS256/ES256 JWTs are accepted; turns auth on' },
+  { flags: '--no-legacy-tokens', key: 'legacyTokens', kind: 'negated', field: 'legacyTokens', description: 'refuse the older sb1. tokens (JWTs and the admin token still work)' },
   { flags: '--demo', key: 'demo', kind: 'boolean', field: 'demo', description: 'also run a simulated fleet that produces live activity' },
   { flags: '--idle-timeout <seconds>', key: 'idleTimeout', kind: 'seconds', field: 'idleTimeoutSeconds', description: 'close idle /ws/events clients after this many seconds (default 90)' },
   { flags: '--max-queue-bytes <bytes>', key: 'maxQueueBytes', kind: 'bytes', field: 'maxQueueBytes', description: 'outbound queue bound per connection (default 1048576)' },
@@ -49,7 +52,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
 
 /** `--idle-timeout` → `SWITCHBOARD_IDLE_TIMEOUT`. */
 export function envNameOf(spec: Pick<FlagSpec, 'flags'>): string {
-  const name = spec.flags.split(' ')[0]!.replace(/^--/, '');
+  // `--no-legacy-tokens` → SWITCHBOARD_LEGACY_TOKENS=false: the variable names the setting, not its negation.
+  const name = spec.flags.split(' ')[0]!.replace(/^--(no-)?/, '');
   return `SWITCHBOARD_${name.replace(/-/g, '_').toUpperCase()}`;
 }
 
@@ -81,7 +85,8 @@ export function resolveServeSettings(flags: Record<string, unknown>, env: Record
     const fromEnv = env[envName];
     let raw: string | boolean | undefined;
     let source: string;
-    if (fromFlag !== undefined) {
+    // Commander defaults a `--no-x` switch to true; only the switch given (false) counts as set.
+    if (fromFlag !== undefined && !(spec.kind === 'negated' && fromFlag === true)) {
       raw = fromFlag as string | boolean;
       source = spec.flags.split(' ')[0]!;
     } else if (fromEnv !== undefined && fromEnv !== '') {
@@ -95,7 +100,7 @@ export function resolveServeSettings(flags: Record<string, unknown>, env: Record
     else (config as Record<string, unknown>)[spec.field] = value;
   }
   const host = config.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host) && !config.token && !config.insecure) {
+  if (!isLoopbackHost(host) && !config.token && !config.jwtPublicKeyFile && !config.insecure) {
     throw usageError(
       `refusing to listen on ${host} without a token: anyone who can reach it could control the fleet. ` +
         'Pass --token <secret> (or SWITCHBOARD_TOKEN), or --insecure if the network is trusted.',
@@ -142,6 +147,7 @@ function parseValue(kind: Kind, raw: string | boolean, source: string): unknown 
       if (!/^\d+$/.test(text) || !(n > 0) || !Number.isSafeInteger(n)) throw bad('a positive integer number of bytes');
       return n;
     }
+    case 'negated':
     case 'boolean': {
       const v = text.toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(v)) return true;

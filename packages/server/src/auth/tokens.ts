@@ -1,38 +1,38 @@
-// Signed, expiring access tokens (SPEC §6). The admin token given to `serve --token` is also the HMAC secret:
-// `sb1.<payload>.<signature>` with payload `{role, exp}` in base64url and an HMAC-SHA256 signature.
+// The first token format, `sb1.<payload>.<signature>` (SPEC §6): payload `{role, exp}` in base64url and an
+// HMAC-SHA256 signature with the admin token as the secret. New tokens are JWTs (jwt.ts); these keep working until
+// they expire, unless the server runs with --no-legacy-tokens.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type Role = 'read' | 'write';
+export type LegacyRole = 'read' | 'write';
 
-export interface TokenClaims {
-  role: Role;
-  /** Expiry, seconds since the epoch; absent for the admin token. */
-  exp?: number;
+export interface LegacyClaims {
+  role: LegacyRole;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
 }
 
-const PREFIX = 'sb1';
+export const LEGACY_PREFIX = 'sb1.';
 
 function sign(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-/** Mint a token for `role` valid for `ttlSeconds`. */
-export function createToken(secret: string, role: Role, ttlSeconds: number, nowMs = Date.now()): string {
+/** Mint an sb1 token for `role` valid for `ttlSeconds`; kept for tests and for servers that still expect them. */
+export function createLegacyToken(secret: string, role: LegacyRole, ttlSeconds: number, nowMs = Date.now()): string {
   const payload = Buffer.from(JSON.stringify({ role, exp: Math.floor(nowMs / 1000) + Math.max(1, Math.floor(ttlSeconds)) })).toString('base64url');
-  return `${PREFIX}.${payload}.${sign(secret, payload)}`;
+  return `${LEGACY_PREFIX}${payload}.${sign(secret, payload)}`;
 }
 
-export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'invalid' | 'expired' };
+export type LegacyCheck = { ok: true; claims: LegacyClaims } | { ok: false; reason: 'invalid' | 'expired' };
 
-/** Verify a presented token: the admin token itself, or a signed one that has not expired. */
-export function verifyToken(secret: string, token: string, nowMs = Date.now()): TokenCheck {
-  if (safeEqual(token, secret)) return { ok: true, claims: { role: 'write' } };
+/** Verify an sb1 token: signed with `secret` and not expired. */
+export function verifyLegacyToken(secret: string, token: string, nowMs = Date.now()): LegacyCheck {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX) return { ok: false, reason: 'invalid' };
+  if (parts.length !== 3 || `${parts[0]}.` !== LEGACY_PREFIX) return { ok: false, reason: 'invalid' };
   const [, payload, signature] = parts as [string, string, string];
   if (!safeEqual(signature, sign(secret, payload))) return { ok: false, reason: 'invalid' };
-  let claims: TokenClaims;
+  let claims: LegacyClaims;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
@@ -40,10 +40,11 @@ export function verifyToken(secret: string, token: string, nowMs = Date.now()): 
   }
   if (claims.role !== 'read' && claims.role !== 'write') return { ok: false, reason: 'invalid' };
   if (typeof claims.exp !== 'number' || claims.exp * 1000 <= nowMs) return { ok: false, reason: 'expired' };
-  return { ok: true, claims };
+  return { ok: true, claims: { role: claims.role, exp: claims.exp } };
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Constant-time string comparison (the admin token is compared with it). */
+export function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);

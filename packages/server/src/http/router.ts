@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwitchboardError } from '@switchboard/protocol';
+import type { Principal } from '../auth/principal';
 import { readJsonBody } from './body';
 import { sendError, sendJson } from './respond';
 
@@ -13,6 +14,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   raw: IncomingMessage;
+  /** Who presented the token (its role, `sub` and scopes); null when the server runs without auth. */
+  principal: Principal | null;
   /** Parsed JSON body; 400 on bad JSON, 413 over the limit. */
   body(): Promise<unknown>;
 }
@@ -66,7 +69,7 @@ export class Router {
   }
 
   /** Serve a request; returns false when no route matched the path (so static files can be tried). */
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL, maxBodyBytes: number): Promise<boolean> {
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, maxBodyBytes: number, principal: Principal | null = null): Promise<boolean> {
     const found = this.match(req.method ?? 'GET', url.pathname);
     if (found === null) return false;
     if (found === 'methodMismatch') {
@@ -81,6 +84,7 @@ export class Router {
       query: url.searchParams,
       headers: req.headers,
       raw: req,
+      principal,
       body: () => (bodyPromise ??= readJsonBody(req, maxBodyBytes)),
     };
     try {

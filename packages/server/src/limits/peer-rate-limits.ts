@@ -21,10 +21,10 @@ export interface PeerRateLimitSettings {
 }
 
 /**
- * Finds the verified principal of a request, if any, so a token's `sub` can be the key. Must not throw: a request
- * with a bad token counts against its address (and is refused by the auth check afterwards).
+ * The verified principal of a request, if any, so a token's `sub` can be the key. The server checks the token
+ * first; a request with a missing or bad token passes null and counts against its address.
  */
-export type PrincipalOf = (req: IncomingMessage, url: URL) => object | null | undefined;
+export type VerifiedPrincipal = object | null | undefined;
 
 const EXEMPT_PATHS = new Set(['/api/healthz']);
 
@@ -32,15 +32,15 @@ export class PeerRateLimits {
   private readonly requests: TokenBucketLimiter | undefined;
   private readonly connects: TokenBucketLimiter | undefined;
 
-  constructor(settings: PeerRateLimitSettings, private readonly principalOf: PrincipalOf = () => null, now?: () => number) {
+  constructor(settings: PeerRateLimitSettings, now?: () => number) {
     this.requests = limiter(settings.rateLimitPerSecond, settings.rateLimitBurst, now);
     this.connects = limiter(settings.connectRatePerSecond, settings.connectBurst, now);
   }
 
   /** For an HTTP request: answers 429 and returns true when its peer is over budget. */
-  refuseRequest(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  refuseRequest(req: IncomingMessage, res: ServerResponse, url: URL, principal: VerifiedPrincipal): boolean {
     if (!this.requests || EXEMPT_PATHS.has(url.pathname)) return false;
-    const verdict = this.requests.take(this.keyOf(req, url));
+    const verdict = this.requests.take(peerKey(req.socket.remoteAddress, principal));
     if (verdict.ok) return false;
     req.resume(); // discard any body instead of leaving it in the socket
     const err = tooMany(verdict, 'requests');
@@ -49,9 +49,9 @@ export class PeerRateLimits {
   }
 
   /** For an upgrade request: writes 429 on the raw socket and returns true when its peer is over budget. */
-  refuseUpgrade(req: IncomingMessage, socket: Duplex, url: URL): boolean {
+  refuseUpgrade(req: IncomingMessage, socket: Duplex, principal: VerifiedPrincipal): boolean {
     if (!this.connects) return false;
-    const verdict = this.connects.take(this.keyOf(req, url));
+    const verdict = this.connects.take(peerKey(req.socket.remoteAddress, principal));
     if (verdict.ok) return false;
     const body = JSON.stringify(tooMany(verdict, 'new connections').toJSON());
     socket.on('error', () => socket.destroy());
@@ -60,10 +60,6 @@ export class PeerRateLimits {
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
     return true;
-  }
-
-  private keyOf(req: IncomingMessage, url: URL): string {
-    return peerKey(req.socket.remoteAddress, this.principalOf(req, url));
   }
 }
 

@@ -10,6 +10,8 @@ import {
 } from '@switchboard/protocol';
 import { selectState } from '@switchboard/projections';
 import type { App } from '../app';
+import type { Principal } from '../auth/principal';
+import { requireTopics, snapshotPatterns } from '../auth/scope';
 
 const startedAt = Date.now();
 
@@ -24,10 +26,14 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     const body = await req.body();
     if (Array.isArray(body)) {
       if (body.length === 0) throw new SwitchboardError('validation_failed', 'body: an array must hold at least one event', { details: { field: 'body' } });
-      const events = await log.append(log.validateProducerInput(body));
+      const inputs = log.validateProducerInput(body);
+      requireTopics(req.principal, inputs.map((e) => e.topic), 'publish to');
+      const events = await log.append(inputs);
       return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) } };
     }
-    const [event] = await log.append(log.validateProducerInput([body]));
+    const inputs = log.validateProducerInput([body]);
+    requireTopics(req.principal, inputs.map((e) => e.topic), 'publish to');
+    const [event] = await log.append(inputs);
     return { status: 201, body: { epoch: log.epoch, seq: event!.seq, id: event!.id } };
   });
 
@@ -38,12 +44,13 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     if (limit < 1 || limit > MAX_POLL_LIMIT) {
       throw new SwitchboardError('validation_failed', `limit must be between 1 and ${MAX_POLL_LIMIT}`, { details: { field: 'limit' } });
     }
-    const topics = parseTopicsParam(q.get('topics'));
+    const topics = scopedTopics(req.principal, parseTopicsParam(q.get('topics')));
     const epoch = q.get('epoch');
     const check = log.check({ epoch: epoch ?? log.epoch, seq: since });
     if (check === 'stale') {
       return { body: { epoch: log.epoch, seq: log.head, recovered: false, events: [], has_more: false } };
     }
+    if (topics === null) return { body: { epoch: log.epoch, seq: log.head, recovered: true, events: [], has_more: false } };
     const accept = topics.length > 0 && !topics.includes('*') ? (t: string) => matchAny(topics, t) : undefined;
     const page = log.readSince(since, limit + 1, accept);
     const hasMore = page.length > limit;
@@ -53,9 +60,22 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
   });
 
   router.get('/api/snapshot', (req) => {
-    const topics = parseTopicsParam(req.query.get('topics'));
-    return { body: { epoch: log.epoch, seq: log.head, state: selectState(log.state, topics.length ? topics : ['*']) } };
+    const topics = scopedTopics(req.principal, parseTopicsParam(req.query.get('topics')));
+    const patterns = topics === null ? [] : topics.length ? topics : ['*'];
+    return { body: { epoch: log.epoch, seq: log.head, state: selectState(log.state, snapshotPatterns(req.principal, patterns)) } };
   });
+}
+
+/**
+ * The patterns a read may use under a `topics` claim: none asked means the claim; patterns asked must lie inside it
+ * (403 otherwise, `*` included), as on the stream. `null`: an empty claim, which reads nothing.
+ */
+function scopedTopics(principal: Principal | null, topics: string[]): string[] | null {
+  const claim = principal?.topics;
+  if (!claim) return topics;
+  if (topics.length === 0) return claim.length ? [...claim] : null;
+  requireTopics(principal, topics, 'read');
+  return topics;
 }
 
 function intParam(value: string | null, field: string, fallback: number): number {

@@ -3,6 +3,7 @@
 
 import { DEFAULT_LOG_TAIL, MAX_LOG_TAIL, SwitchboardError } from '@switchboard/protocol';
 import type { App } from '../app';
+import { requireInstance } from '../auth/scope';
 import { readTailOfFile } from '../logs/tail-reader';
 import { toInstanceInfo } from '../supervisor/instance-info';
 import { parseCreateBody } from '../supervisor/instance-spec';
@@ -21,6 +22,7 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
 
   router.post('/api/instances', async (req) => {
     const spec = parseCreateBody(await req.body());
+    requireInstance(req.principal, spec.name);
     return { status: 201, body: toInstanceInfo(await supervisor.create(spec)) };
   });
 
@@ -74,7 +76,11 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
 
   router.post('/api/instances/:name/clone', async (req) => {
     supervisor.require(req.params.name!);
-    return act('clone', req.params.name!, await req.body());
+    // The source name was checked with the route (auth/route-roles.ts); the new one is in the body.
+    const body = await req.body();
+    const target = (body as { name?: unknown } | null)?.name;
+    if (typeof target === 'string') requireInstance(req.principal, target);
+    return act('clone', req.params.name!, body);
   });
 
   router.get('/api/instances/:name/logs', async (req) => {

@@ -12,6 +12,7 @@ import {
 } from '@switchboard/protocol';
 import { selectState } from '@switchboard/projections';
 import type { App } from '../app';
+import { mayUseTopics, requireTopics, snapshotPatterns } from '../auth/scope';
 import { EventsFanout, createSubscriber, eventFrameJson, type EventsSubscriber } from '../fanout/events-fanout';
 import type { WsConnection } from '../ws/connection';
 import { encodeTextFrame } from '../ws/frame-encoding';
@@ -33,7 +34,8 @@ export function registerEventsStream(app: App): EventsFanout {
       type: 'snapshot',
       epoch: log.epoch,
       seq: log.head,
-      state: selectState(log.state, sub.patterns),
+      // A `topics` claim narrows the snapshot to the families it covers whole (auth/scope.ts).
+      state: selectState(log.state, sub.conn.principal?.topics ? snapshotPatterns(sub.conn.principal, sub.patterns) : sub.patterns),
     };
     if (reason) frame.reason = reason;
     sub.conn.send(frame);
@@ -90,10 +92,14 @@ export function registerEventsStream(app: App): EventsFanout {
         conn.onResync = () => sendSnapshot(sub, 'lagged');
         const q = url.searchParams;
         let topics = splitTopics(q.get('topics'));
-        if (topics.length === 0 && defaultAll) topics = ['*'];
+        // "Everything" for a token with a `topics` claim is the claim.
+        if (topics.length === 0 && defaultAll) topics = conn.principal?.topics ? [...conn.principal.topics] : ['*'];
         if (topics.length === 0) return;
         const since = parseQueryCursor(q, app.log.epoch);
-        subscribe(sub, parseTopics(topics, 'topics'), since);
+        const parsed = parseTopics(topics, 'topics');
+        // At open this throws, so the connection ends with 4403: it asked for nothing it may have.
+        requireTopics(conn.principal, parsed, 'subscribe to');
+        subscribe(sub, parsed, since);
       },
       frame(conn, frame: ClientFrame) {
         const sub = subs.get(conn)!;
@@ -104,6 +110,8 @@ export function registerEventsStream(app: App): EventsFanout {
               details: { field: 'since' },
             });
           }
+          // Here the error frame leaves the connection and its other subscriptions as they were.
+          requireTopics(conn.principal, topics, 'subscribe to');
           subscribe(sub, topics, (frame.since ?? undefined) as Cursor | undefined);
           return true;
         }
@@ -114,6 +122,13 @@ export function registerEventsStream(app: App): EventsFanout {
           return true;
         }
         return false;
+      },
+      rescope(conn) {
+        const sub = subs.get(conn)!;
+        const dropped = [...sub.patterns].filter((p) => !mayUseTopics(conn.principal, p));
+        if (dropped.length === 0) return;
+        fanout.removePatterns(sub, dropped);
+        conn.send({ type: 'unsubscribed', topics: dropped, reason: 'scope' });
       },
     };
   }

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { SwitchboardError } from '@switchboard/protocol';
+import type { Principal } from '../auth/principal';
 import { encodeTextFrame } from './frame-encoding';
 import { scheduleFlush } from './flusher';
 
@@ -29,6 +30,12 @@ export class WsConnection {
   isAlive = true;
   /** When the presented token expires; the heartbeat closes the connection with 4401 then (SPEC §6). */
   expiresAtMs?: number;
+  /** Who the connection acts as (its role and scopes); null without auth. An `auth` frame replaces it. */
+  principal: Principal | null = null;
+  /** The endpoint path, for checking a refreshed token against it. */
+  path = '';
+  /** `auth` frames seen; an answer to an older one is ignored. */
+  authAttempts = 0;
   queueState: QueueState = 'live';
   flushScheduled = false;
   /** Called once the socket drained after a lag; the stream sends its fresh snapshot here. */

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CLOSE, SUBPROTOCOL, SwitchboardError } from '@switchboard/protocol';
+import type { Principal } from '../auth/principal';
 import { WsConnection } from './connection';
 import { Heartbeat } from './heartbeat';
 import type { RequestGuard } from '../guard/request-guard';
@@ -20,8 +21,15 @@ export interface GatewayOptions {
   idleTimeoutMs: number;
   /** Host allowlist and origin policy, shared with REST (docs/security.md). */
   guard: RequestGuard;
-  /** Checks credentials before the upgrade; throws SwitchboardError (401) to refuse; returns the token expiry. */
-  authenticate?: (req: IncomingMessage, url: URL) => { exp?: number } | null;
+  /**
+   * The new-connections rate limit per peer, after the token is checked (null: no token or a bad one, counted by
+   * address); writes the 429 and returns true when the peer is over budget.
+   */
+  limitConnect?: (req: IncomingMessage, socket: Duplex, principal: Principal | null) => boolean;
+  /** Checks credentials before the upgrade; rejects with a SwitchboardError (401/403) to refuse. Absent: auth is off. */
+  authenticate?: (req: IncomingMessage, url: URL) => Promise<Principal>;
+  /** Checks the token of an `auth` frame for the stream at `pathname` (docs/protocol.md, "Auth"). */
+  reauthenticate?: (token: string, pathname: string) => Promise<Principal>;
   log: (line: string) => void;
 }
 
@@ -49,25 +57,49 @@ export class WsGateway {
     socket.on('error', destroyOnError);
     if (this.draining) return reject(socket, new SwitchboardError('unavailable', 'the server is shutting down'));
     const url = new URL(req.url ?? '/', 'http://localhost');
-    let expiresAtMs: number | undefined;
     let found: ReturnType<StreamRegistry['match']>;
     try {
       // Host and origin before anything else, so a rebinding or foreign page learns nothing, not even which paths exist.
       this.options.guard.checkUpgrade(req);
       found = this.streams.match(url.pathname);
       if (!found) throw new SwitchboardError('not_found', `no WebSocket endpoint at ${url.pathname.slice(0, 200)}`);
-      const principal = this.options.authenticate?.(req, url);
-      if (principal?.exp !== undefined) expiresAtMs = principal.exp * 1000;
     } catch (err) {
       return reject(socket, err);
     }
+    const route = found;
+    const { authenticate } = this.options;
+    if (!authenticate) return this.admit(req, socket, head, url, route, null);
+    // JWT verification is async: the socket may close or the server start draining meanwhile.
+    authenticate(req, url).then(
+      (principal) => {
+        if (socket.destroyed || !socket.writable) return;
+        if (this.draining) return reject(socket, new SwitchboardError('unavailable', 'the server is shutting down'));
+        this.admit(req, socket, head, url, route, principal);
+      },
+      (err) => {
+        if (socket.destroyed || !socket.writable) return;
+        if (this.options.limitConnect?.(req, socket, null)) return;
+        reject(socket, err instanceof SwitchboardError ? err : new SwitchboardError('unauthorized', 'the token could not be checked'));
+      },
+    );
+  }
+
+  private admit(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    found: { handler: StreamHandler; params: Record<string, string> },
+    principal: Principal | null,
+  ): void {
+    if (this.options.limitConnect?.(req, socket, principal)) return;
     // One peer opening connections without end would exhaust file descriptors for everyone (SPEC §13).
     const ip = req.socket.remoteAddress ?? '';
     if ((this.perIp.get(ip) ?? 0) >= this.options.maxConnectionsPerIp) {
       return reject(socket, new SwitchboardError('too_many_requests', `too many open WebSockets from ${ip}`), { 'Retry-After': '1' });
     }
     this.track(socket, ip);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket as Socket, { url, params: found.params, req }, found.handler, expiresAtMs));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket as Socket, { url, params: found.params, req }, found.handler, principal));
   }
 
   /** Count the socket against its address until it closes; a method of its own so the listener keeps only `ip`. */
@@ -87,12 +119,14 @@ export class WsGateway {
    * outside this scope and `handleUpgrade`'s, so none of them keeps the upgrade request, its head buffer or its
    * URL alive (issue 5: about 2 KB of RSS per idle connection).
    */
-  private accept(ws: WebSocket, socket: Socket, ctx: StreamContext, handler: StreamHandler, expiresAtMs: number | undefined): void {
+  private accept(ws: WebSocket, socket: Socket, ctx: StreamContext, handler: StreamHandler, principal: Principal | null): void {
     const conn = new WsConnection(ws, socket, {
       maxQueueBytes: this.options.maxQueueBytes,
       idleRule: handler.idleRule,
     });
-    conn.expiresAtMs = expiresAtMs;
+    conn.principal = principal;
+    conn.expiresAtMs = principal?.exp !== undefined ? principal.exp * 1000 : undefined;
+    conn.path = ctx.url.pathname;
     socket.setNoDelay(true);
     this.heartbeat.add(conn);
     // ws closes with 1009 / 1002 itself; nothing else to do but not crash.
@@ -130,6 +164,7 @@ export class WsGateway {
       conn.lastClientFrameAt = now;
       const f = frame as ClientFrame;
       if (f.type === 'ping') return conn.push(encodePong());
+      if (f.type === 'auth') return this.refresh(conn, handler, f);
       let handled = false;
       try {
         handled = handler.frame?.(conn, f) ?? false;
@@ -140,6 +175,41 @@ export class WsGateway {
       }
       if (!handled) conn.sendError(new SwitchboardError('unknown_type', `unknown frame type "${f.type.slice(0, 64)}"`));
     };
+  }
+
+  /**
+   * `{"type":"auth","token":…}` (docs/protocol.md, "Auth"): a good token becomes the connection's credential — its
+   * expiry and its scope — and is answered `auth_ok`; a bad or expired one ends the connection with 4401 (4403 for a
+   * valid token that may not read this stream). Without auth configured there is nothing to refresh: an error frame.
+   */
+  private refresh(conn: WsConnection, handler: StreamHandler, frame: ClientFrame): void {
+    const { reauthenticate, log } = this.options;
+    if (!reauthenticate) {
+      return conn.sendError(new SwitchboardError('bad_request', 'this server runs without tokens; there is nothing to refresh'));
+    }
+    if (typeof frame.token !== 'string' || frame.token === '' || frame.token.length > 16 * 1024) {
+      return conn.fail(new SwitchboardError('unauthorized', 'auth needs a "token" string'));
+    }
+    // Answers may resolve out of order; only the newest auth frame decides.
+    const attempt = ++conn.authAttempts;
+    reauthenticate(frame.token, conn.path).then(
+      (principal) => {
+        if (!conn.isOpen || attempt !== conn.authAttempts) return;
+        conn.principal = principal;
+        conn.expiresAtMs = principal.exp !== undefined ? principal.exp * 1000 : undefined;
+        try {
+          handler.rescope?.(conn);
+        } catch (err) {
+          log(`stream rescope failed: ${(err as Error).stack}`);
+          return conn.fail(new SwitchboardError('internal', 'internal error'));
+        }
+        conn.send({ type: 'auth_ok', exp: principal.exp ?? null });
+      },
+      (err) => {
+        if (!conn.isOpen || attempt !== conn.authAttempts) return;
+        conn.fail(err instanceof SwitchboardError ? err : new SwitchboardError('unauthorized', 'the token is not valid'));
+      },
+    );
   }
 
   /** Graceful shutdown: refuse new upgrades, close every socket with 1001 and wait (bounded) for them to go. */

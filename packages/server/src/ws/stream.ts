@@ -21,6 +21,8 @@ export interface StreamHandler {
   open(conn: WsConnection, ctx: StreamContext): void;
   /** Handle a client frame other than `ping`; return false for an unknown type (→ error frame). */
   frame?(conn: WsConnection, frame: ClientFrame): boolean;
+  /** Called after an `auth` frame replaced `conn.principal`: drop what the new scope no longer covers. */
+  rescope?(conn: WsConnection): void;
 }
 
 interface Entry {
