@@ -26,6 +26,16 @@ describe('instances frames', () => {
     expect(s.instances.a).toMatchObject({ status: 'running', pid: 42, command: 'sleep 1' });
   });
 
+  it('takes the restart bookkeeping from instance_updated and drops a pending restart on a status change', () => {
+    const s = fold(reduceInstances, empty, [
+      { type: 'snapshot', instances: [info('a', 'crashed')], include_archived: false },
+      { type: 'instance_updated', name: 'a', instance: { ...info('a', 'crashed'), restart: 'on-failure', restart_count: 2, next_restart_at: t }, timestamp: t },
+    ]);
+    expect(s.instances.a).toMatchObject({ restart: 'on-failure', restart_count: 2, next_restart_at: t });
+    const started = reduceInstances(s, { type: 'status_changed', name: 'a', status: 'starting', pid: null, timestamp: t });
+    expect(started.instances.a).toMatchObject({ status: 'starting', restart_count: 2, next_restart_at: null });
+  });
+
   it('keeps an archived instance, marked, when archived ones are shown', () => {
     const s = fold(reduceInstances, empty, [
       { type: 'snapshot', instances: [info('a')], include_archived: true },
