@@ -149,6 +149,16 @@ describe('web dashboard in Chromium', () => {
     await page.waitForSelector('[data-testid="plan-detail"][data-status="completed"]', { timeout: 15_000 });
     await page.waitForSelector('[data-testid="step-output-2"] >> text=all done');
     expect(await page.locator('[data-step][data-status="completed"]').count()).toBe(3);
+
+    // Opened afresh, the finished plan's steps come with the stream's answer to subscribe, not from a REST read.
+    const planReads: string[] = [];
+    page.on('request', (r) => {
+      if (/\/api\/plans\/[^/]+$/.test(new URL(r.url()).pathname)) planReads.push(r.url());
+    });
+    await page.reload();
+    await page.waitForSelector('[data-testid="plan-detail"][data-status="completed"]');
+    await page.waitForSelector('[data-testid="step-output-2"] >> text=all done');
+    expect(planReads).toEqual([]);
     expect(console.unexpected()).toEqual([]);
   });
 

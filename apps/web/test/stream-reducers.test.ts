@@ -83,6 +83,19 @@ describe('plan frames', () => {
       ['ship', 'failed', ''],
     ]);
   });
+
+  it('takes the state a subscription is answered with, then continues with the frames after it', () => {
+    const step = (i: number, name: string, status: string, output: string) => ({ step_index: i, step_name: name, status, output, error: null, started_at: null, finished_at: null });
+    const s = fold<PlansLive>(reducePlans, { p: { status: 'failed', steps: [], error: 'stale', updated: '' } }, [
+      { type: 'subscribed', plan_id: 'p' },
+      { type: 'plan_state', plan_id: 'p', name: 'x', status: 'running', steps: [step(0, 'lint', 'completed', 'ok\n'), step(1, 'ship', 'running', 'a\n')], error: null, summary: null, timestamp: t },
+      { type: 'step_output', plan_id: 'p', step_index: 1, output: 'b\n', timestamp: t },
+      { type: 'plan_state', plan_id: 'unknown', name: null, status: null, steps: [], error: null, summary: null, timestamp: t },
+    ]);
+    expect(s.p).toMatchObject({ status: 'running', error: null });
+    expect(s.p!.steps.map((x) => [x.name, x.status, x.output])).toEqual([['lint', 'completed', 'ok\n'], ['ship', 'running', 'a\nb\n']]);
+    expect(s.unknown).toBeUndefined();
+  });
 });
 
 describe('message frames', () => {

@@ -57,6 +57,8 @@ describe('running a plan', () => {
       .filter((f) => f.plan_id === id && f.type !== 'subscribed')
       .map((f) => (f.type === 'step_status' ? `${f.step_index}:${f.status}` : f.type === 'step_output' ? `${f.step_index}>${f.output}` : f.type));
     expect(seen).toEqual([
+      // The subscription's answer: the plan's state as it was, before anything ran.
+      'plan_state',
       '0:running', '0>one\n', '0:completed',
       '1:running', '1>two-a\n', '1>two-b\n', '1:completed',
       '2:running', '2>three\n', '2:completed',
