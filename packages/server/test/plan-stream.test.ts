@@ -331,7 +331,7 @@ describe('TestBroadcastHelpers', () => {
     await subscribe(c, planId);
     expect(await runToEnd(c, planId)).toEqual({
       type: 'plan_failed',
-      error: 'step 0 "breaks" failed: exit code 3',
+      error: 'step 1 "breaks" failed: exit code 3',
       plan_id: planId,
       timestamp: expect.any(String),
     });
