@@ -4,6 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { connectRaw, makeTempDir, startTestServer, waitFor, type Frame, type RawClient, type TestServer } from '@switchboard/testkit';
 import { MAX_PLANS_PER_CONNECTION } from '../src/streams/plans';
@@ -53,6 +54,28 @@ const stats = async () => (await api.get('/api/dashboard/plan-subscriptions')).b
 };
 
 const ofPlan = (c: RawClient, planId: string) => c.frames.filter((f) => f.plan_id === planId && notAnswer(f));
+
+/** An upgrade request as written (no client-side normalisation), and the refusal's status and JSON body. */
+function refusal(path: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1', port: srv.port, path,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      reject(new Error(`${path} was upgraded`));
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 beforeEach(async () => {
   srv = await startTestServer();
@@ -257,6 +280,32 @@ describe('TestWebSocketEndpoint', () => {
     c.send({ type: 'subscribe', plan_id: 'plan-nope' });
     await c.next((f) => f.type === 'subscribed');
     expect(await c.next()).toEqual({ type: 'plan_state', plan_id: 'plan-nope', name: null, status: null, steps: [], error: null, summary: null, timestamp: expect.any(String) });
+  });
+
+  it('does not take the names of other streams, and refuses what cannot be a session id', async () => {
+    // Registered streams keep their own handlers: the instances stream answers with its snapshot, not a plan stream.
+    const inst = await open('/ws/instances');
+    expect(await inst.next()).toMatchObject({ type: 'snapshot', instances: [] });
+    // Names of streams in another case, and names kept for streams, are no session: 404 like any unknown endpoint.
+    for (const path of ['/ws/Instances', '/ws/EVENTS', '/ws/plans', '/ws/workspaces', '/ws/logs', '/ws/metrics']) {
+      const r = await refusal(path);
+      expect(r.status, path).toBe(404);
+      expect(r.body.error.code, path).toBe('not_found');
+    }
+    // `%2e%2e` is `..` to the URL parser: that upgrade asks for `/`, which is no endpoint at all.
+    expect((await refusal('/ws/%2e%2e')).status).toBe(404);
+    for (const path of ['/ws/has%20space', '/ws/-leading', `/ws/${'a'.repeat(129)}`, '/ws/caf%C3%A9', '/ws/a%2Fb', '/ws/.hidden']) {
+      const r = await refusal(path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.error, path).toMatchObject({ code: 'validation_failed', field: 'session_id' });
+    }
+    expect((await stats()).connections).toBe(0);
+    // The longest and the odd-but-valid ids still work.
+    for (const id of ['a'.repeat(128), 'dashboard-1a2b.c_d~e', 'S1']) {
+      const c = await open(`/ws/${id}`);
+      await subscribe(c, 'p');
+    }
+    expect(Object.keys((await stats()).sessions).sort()).toEqual(['S1', 'a'.repeat(128), 'dashboard-1a2b.c_d~e'].sort());
   });
 
   it('limits how many plans one connection follows', async () => {

@@ -11,6 +11,18 @@ import type { WsConnection } from '../ws/connection';
 import { encodeTextFrame } from '../ws/frame-encoding';
 import type { StreamHandler } from '../ws/stream';
 
+/**
+ * What a session id on `/ws/{session_id}` may be: 1–128 URL-safe characters (letters, digits, `.`, `_`, `~`, `-`),
+ * starting with a letter or digit, so it is the same string in the path, the frames and the stats.
+ */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
+
+/**
+ * Names under `/ws/` that are never session ids even when no stream of that name runs here, so a mistyped or
+ * missing endpoint is a 404 instead of a plan stream that silently never sends anything.
+ */
+export const RESERVED_WS_NAMES = ['events', 'agents', 'dashboard', 'sessions', 'instances', 'messages', 'plans', 'workspaces', 'logs', 'metrics', 'health', 'healthz', 'api', 'ws'];
+
 /** Plans one connection may be subscribed to at once (a bound on what one peer can make the server hold). @default 256 */
 export const MAX_PLANS_PER_CONNECTION = 256;
 
@@ -208,7 +220,16 @@ export function registerPlansStream(app: App): PlanSubscriptions {
       return true;
     },
   };
-  app.streams.setFallback('/ws', 'session_id', handler);
+  app.streams.setFallback('/ws', 'session_id', handler, {
+    reserved: RESERVED_WS_NAMES,
+    validate: (id) => {
+      if (!SESSION_ID_PATTERN.test(id)) {
+        throw new SwitchboardError('validation_failed', `a session id is 1–128 letters, digits, '.', '_', '~' or '-', starting with a letter or digit`, {
+          details: { field: 'session_id' },
+        });
+      }
+    },
+  });
   app.router.get('/api/dashboard/plan-subscriptions', () => ({ body: subs.stats() }));
   return subs;
 }
