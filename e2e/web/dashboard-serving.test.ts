@@ -1,6 +1,7 @@
 // How the server serves the built dashboard (packages/server/src/features/web-dashboard.ts): files with
 // their content types, index.html for client routes, immutable caching for hashed assets, 304s, no path
-// traversal, the "run npm run build:web" page without a build, and JSON 404s kept for the API.
+// traversal, the "run npm run build:web" page without a build, and JSON 404s kept for the API and for any unknown
+// path that is not a page load.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
@@ -16,6 +17,9 @@ interface Answer {
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
+
+/** What a browser sends when it loads a page. */
+const NAVIGATE = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
 /** A raw request: the path goes on the wire as written (fetch would normalize `..`). */
 function raw(port: number, path: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
@@ -67,7 +71,7 @@ describe('serving the built dashboard', () => {
 
   it('serves index.html at / and for client routes, never cached for long', { timeout: 10_000 }, async () => {
     for (const path of ['/', '/instances', '/plans/plan-123', '/index.html']) {
-      const a = await raw(built.port, path);
+      const a = await raw(built.port, path, { headers: NAVIGATE });
       expect(a.status, path).toBe(200);
       expect(a.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(a.headers['cache-control']).toBe('no-cache');
@@ -92,7 +96,7 @@ describe('serving the built dashboard', () => {
 
   it('never reads outside the dist directory', { timeout: 10_000 }, async () => {
     for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/%00']) {
-      const a = await raw(built.port, path);
+      const a = await raw(built.port, path, { headers: NAVIGATE });
       expect(a.body, path).not.toContain('outside the dist dir');
       expect([404, 200], path).toContain(a.status);
       if (a.status === 200) expect(a.body, path).toContain('<title>dash</title>');
@@ -105,6 +109,20 @@ describe('serving the built dashboard', () => {
       expect(a.status, `${method} ${path}`).toBe(404);
       expect(a.headers['content-type'], `${method} ${path}`).toBe('application/json');
     }
+  });
+
+  it('gives the page only to navigations: other unknown paths are 404, / is the page for anyone', { timeout: 10_000 }, async () => {
+    for (const headers of [{}, { accept: '*/*' }, { accept: 'application/json' }, { accept: 'text/plain' }] as Array<Record<string, string>>) {
+      for (const path of ['/metrics', '/instances', '/plans/plan-123']) {
+        const a = await raw(built.port, path, { headers });
+        expect(a.status, `${path} ${JSON.stringify(headers)}`).toBe(404);
+      }
+      expect((await raw(built.port, '/', { headers })).status).toBe(200);
+      expect((await raw(built.port, '/index.html', { headers })).status).toBe(200);
+    }
+    expect((await raw(built.port, '/instances', { headers: { 'sec-fetch-mode': 'navigate', accept: '*/*' } })).status).toBe(200);
+    // A navigation to a missing file is still a 404: /favicon.ico is not a page.
+    expect((await raw(built.port, '/favicon.ico', { headers: NAVIGATE })).status).toBe(404);
   });
 
   it('answers / with how to build the dashboard when there is no build', { timeout: 10_000 }, async () => {
@@ -124,13 +142,16 @@ describe('the dashboard on a real server', () => {
     await server?.close();
   });
 
-  it('answers HTML at / and keeps the JSON 404 for unknown API routes', { timeout: 10_000 }, async () => {
-    const page = await raw(server.port, '/workspaces');
+  it('answers HTML to page loads and the registry 404 to everything else unknown', { timeout: 10_000 }, async () => {
+    const page = await raw(server.port, '/workspaces', { headers: NAVIGATE });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    const api = await raw(server.port, '/api/does-not-exist');
-    expect(api.status).toBe(404);
-    expect(api.headers['content-type']).toMatch(/^application\/json/);
-    expect(JSON.parse(api.body)).toMatchObject({ error: { code: 'not_found' } });
+    for (const path of ['/api/does-not-exist', '/api/nope', '/metrics', '/favicon.ico', '/workspaces']) {
+      const a = await raw(server.port, path, { headers: { accept: '*/*' } });
+      expect(a.status, path).toBe(404);
+      expect(a.headers['content-type'], path).toMatch(/^application\/json/);
+      expect(JSON.parse(a.body), path).toMatchObject({ error: { code: 'not_found' } });
+    }
+    expect((await raw(server.port, '/metrics', { headers: NAVIGATE })).status).toBe(200);
   });
 });

@@ -115,6 +115,26 @@ describe('web dashboard in Chromium', () => {
     expect(console.unexpected()).toEqual([]);
   });
 
+  it('shows an instance restart policy, its automatic restarts, the countdown and a crash loop', E2E, async () => {
+    server = await startTestServer({ restartTiming: { initialDelayMs: 2000, crashLoopLimit: 1 } });
+    const name = uniqueName('flaky');
+    const created = await fetch(`${server.url}/api/instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, command: 'exit 1', restart: 'on-failure' }),
+    });
+    expect(created.status).toBe(201);
+    const { page, console } = await open('/instances');
+    const cell = `[data-testid="instance-table"] tr[data-instance="${name}"] [data-testid="restart-cell"]`;
+    await page.waitForSelector(`${cell} >> text=on-failure`);
+    await page.click(`button[aria-label="Start ${name}"]`);
+    await page.waitForSelector(`${cell} >> text=/restart in [12]s/`, { timeout: 5000 });
+    await page.waitForSelector(`${cell} >> text=↻1`, { timeout: 10_000 });
+    await page.waitForSelector(`tr[data-instance="${name}"][data-status="crashed"] >> text=crash loop`, { timeout: 10_000 });
+    expect(await page.textContent(cell)).not.toContain('restart in');
+    expect(console.unexpected()).toEqual([]);
+  });
+
   it('runs a plan with live step status and output', E2E, async () => {
     server = await startTestServer();
     const { page, console } = await open('/plans');
@@ -129,6 +149,16 @@ describe('web dashboard in Chromium', () => {
     await page.waitForSelector('[data-testid="plan-detail"][data-status="completed"]', { timeout: 15_000 });
     await page.waitForSelector('[data-testid="step-output-2"] >> text=all done');
     expect(await page.locator('[data-step][data-status="completed"]').count()).toBe(3);
+
+    // Opened afresh, the finished plan's steps come with the stream's answer to subscribe, not from a REST read.
+    const planReads: string[] = [];
+    page.on('request', (r) => {
+      if (/\/api\/plans\/[^/]+$/.test(new URL(r.url()).pathname)) planReads.push(r.url());
+    });
+    await page.reload();
+    await page.waitForSelector('[data-testid="plan-detail"][data-status="completed"]');
+    await page.waitForSelector('[data-testid="step-output-2"] >> text=all done');
+    expect(planReads).toEqual([]);
     expect(console.unexpected()).toEqual([]);
   });
 

@@ -26,6 +26,16 @@ describe('instances frames', () => {
     expect(s.instances.a).toMatchObject({ status: 'running', pid: 42, command: 'sleep 1' });
   });
 
+  it('takes the restart bookkeeping from instance_updated and drops a pending restart on a status change', () => {
+    const s = fold(reduceInstances, empty, [
+      { type: 'snapshot', instances: [info('a', 'crashed')], include_archived: false },
+      { type: 'instance_updated', name: 'a', instance: { ...info('a', 'crashed'), restart: 'on-failure', restart_count: 2, next_restart_at: t }, timestamp: t },
+    ]);
+    expect(s.instances.a).toMatchObject({ restart: 'on-failure', restart_count: 2, next_restart_at: t });
+    const started = reduceInstances(s, { type: 'status_changed', name: 'a', status: 'starting', pid: null, timestamp: t });
+    expect(started.instances.a).toMatchObject({ status: 'starting', restart_count: 2, next_restart_at: null });
+  });
+
   it('keeps an archived instance, marked, when archived ones are shown', () => {
     const s = fold(reduceInstances, empty, [
       { type: 'snapshot', instances: [info('a')], include_archived: true },
@@ -72,6 +82,19 @@ describe('plan frames', () => {
       ['lint', 'completed', 'line 1\nline 2\n'],
       ['ship', 'failed', ''],
     ]);
+  });
+
+  it('takes the state a subscription is answered with, then continues with the frames after it', () => {
+    const step = (i: number, name: string, status: string, output: string) => ({ step_index: i, step_name: name, status, output, error: null, started_at: null, finished_at: null });
+    const s = fold<PlansLive>(reducePlans, { p: { status: 'failed', steps: [], error: 'stale', updated: '' } }, [
+      { type: 'subscribed', plan_id: 'p' },
+      { type: 'plan_state', plan_id: 'p', name: 'x', status: 'running', steps: [step(0, 'lint', 'completed', 'ok\n'), step(1, 'ship', 'running', 'a\n')], error: null, summary: null, timestamp: t },
+      { type: 'step_output', plan_id: 'p', step_index: 1, output: 'b\n', timestamp: t },
+      { type: 'plan_state', plan_id: 'unknown', name: null, status: null, steps: [], error: null, summary: null, timestamp: t },
+    ]);
+    expect(s.p).toMatchObject({ status: 'running', error: null });
+    expect(s.p!.steps.map((x) => [x.name, x.status, x.output])).toEqual([['lint', 'completed', 'ok\n'], ['ship', 'running', 'a\nb\n']]);
+    expect(s.unknown).toBeUndefined();
   });
 });
 

@@ -2,7 +2,7 @@
 // the source of truth behind `GET /api/instances` and the `/ws/instances` snapshot, so it survives restarts with
 // the log. It holds env keys only: env values never reach an event or a projection.
 
-import type { InstanceStatus } from '@switchboard/protocol';
+import type { InstanceStatus, RestartPolicy } from '@switchboard/protocol';
 import { dataOf, numberField, stringField, stringsField, type Data } from './event-data';
 import { compact, getRecord, putRecord, removeRecord } from './records';
 import type { FleetState, SliceReducer } from './state';
@@ -28,18 +28,32 @@ export type InstanceView = {
   updated_at: string;
   /** When the last run became `running`. */
   started_at: string | null;
+  /** Restart policy (docs/control-plane.md "Restart policies"). */
+  restart: RestartPolicy;
+  /** Wait between SIGTERM and SIGKILL on stop; null: the server's default. */
+  stop_grace_ms: number | null;
+  /** Automatic restarts since a person last started the instance. */
+  restart_count: number;
+  /** When the pending automatic restart runs; null when none is pending. */
+  next_restart_at: string | null;
+  /** The `reason` of the last status change. */
+  status_reason: string | null;
 };
 
 export type Instances = Record<string, InstanceView>;
 
 /** `instance.created` data: the instance's configuration, and the one it was cloned from. */
-export type InstanceCreatedData = Pick<InstanceView, 'name' | 'nickname' | 'command' | 'args' | 'cwd' | 'env_keys' | 'port'> & {
+export type InstanceCreatedData = Pick<InstanceView, 'name' | 'nickname' | 'command' | 'args' | 'cwd' | 'env_keys' | 'port'> &
+  Partial<Pick<InstanceView, 'restart' | 'stop_grace_ms'>> & {
   /** Name of the instance this one was cloned from. */
   cloned_from?: string;
 };
 /** `instance.updated` data: the name and only the fields that changed. */
 export type InstanceUpdatedData = { name: string } & Partial<Omit<InstanceCreatedData, 'name' | 'cloned_from'>>;
-/** `instance.status_changed` data. `reason` says who caused it (`user`, `exit`, `boot`, `health`, `spawn_failed`). */
+/**
+ * `instance.status_changed` data. `reason` says who caused it (`user`, `restart`, `exit`, `boot`, `health`,
+ * `spawn_failed`, `auto_restart` with its `attempt`, `crash_loop` when automatic restarts gave up).
+ */
 export type InstanceStatusChangedData = {
   name: string;
   status: InstanceStatus;
@@ -47,13 +61,33 @@ export type InstanceStatusChangedData = {
   exit_code?: number | null;
   signal?: string | null;
   reason?: string;
+  attempt?: number;
 };
+/** `instance.restart_scheduled` data: an automatic restart is pending after the run ended for `reason`. */
+export type InstanceRestartScheduledData = {
+  name: string;
+  /** Consecutive automatic restarts since the last healthy run, this one included (sets the delay). */
+  attempt: number;
+  delay_ms: number;
+  next_restart_at: string;
+  /** Why the run ended: `exit` (with `exit_code`/`signal`), `health`, `spawn_failed`. */
+  reason: string;
+  exit_code?: number | null;
+  signal?: string | null;
+};
+/** `instance.restart_cancelled` data: a pending automatic restart will not run (`reason`: `policy`). */
+export type InstanceRestartCancelledData = { name: string; reason: string };
+
+const POLICIES: ReadonlySet<string> = new Set<RestartPolicy>(['no', 'on-failure', 'always']);
+/** Reasons of a start a person asked for: they lift a crash-loop stop and reset the restart count. */
+const PERSON_STARTS: ReadonlySet<string> = new Set(['user', 'restart']);
 
 const STATUSES: ReadonlySet<string> = new Set<InstanceStatus>(['stopped', 'starting', 'running', 'crashed']);
 
 /**
  * Fold one `instance.*` event. `created` adds a stopped instance; `updated` merges the fields present;
- * `status_changed` sets status, pid (kept only while running) and exit code; `archived`/`unarchived` set or clear
+ * `status_changed` sets status, pid (kept only while running), exit code, reason and the restart count and clears a
+ * pending restart; `restart_scheduled`/`restart_cancelled` set or clear it; `archived`/`unarchived` set or clear
  * `archived_at`; `deleted` removes it. Events about an unknown instance (other than `created`) change nothing.
  */
 export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
@@ -76,6 +110,11 @@ export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
       created_at: event.ts,
       updated_at: event.ts,
       started_at: null,
+      restart: policyField(d) ?? 'no',
+      stop_grace_ms: nullableGrace(d) ?? null,
+      restart_count: 0,
+      next_restart_at: null,
+      status_reason: null,
     });
   }
   const prev = getRecord(slice, name);
@@ -91,6 +130,8 @@ export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
           cwd: nullableString(d, 'cwd'),
           env_keys: stringsField(d, 'env_keys'),
           port: nullablePort(d),
+          restart: policyField(d),
+          stop_grace_ms: nullableGrace(d),
         }),
         updated_at: event.ts,
       });
@@ -99,6 +140,11 @@ export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
       if (!status || !STATUSES.has(status)) return slice;
       const running = status === 'running';
       const ended = status === 'stopped' || status === 'crashed';
+      const reason = stringField(d, 'reason') ?? null;
+      // `?? 0`: a record saved before restart policies existed has no count.
+      let restartCount = prev.restart_count ?? 0;
+      if (status === 'starting' && reason === 'auto_restart') restartCount += 1;
+      else if (status === 'starting' && reason !== null && PERSON_STARTS.has(reason)) restartCount = 0;
       return putRecord<InstanceView>(slice, name, {
         ...prev,
         status: status as InstanceStatus,
@@ -106,10 +152,21 @@ export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
         exit_code: ended ? numberField(d, 'exit_code') ?? null : null,
         started_at: running ? event.ts : prev.started_at,
         updated_at: event.ts,
+        restart_count: restartCount,
+        // Any status change settles a pending restart: it ran (starting), or a person stopped the instance.
+        next_restart_at: null,
+        status_reason: reason,
       });
     }
+    case 'instance.restart_scheduled': {
+      const at = stringField(d, 'next_restart_at');
+      if (!at) return slice;
+      return putRecord<InstanceView>(slice, name, { ...prev, next_restart_at: at, updated_at: event.ts });
+    }
+    case 'instance.restart_cancelled':
+      return putRecord<InstanceView>(slice, name, { ...prev, next_restart_at: null, updated_at: event.ts });
     case 'instance.archived':
-      return putRecord<InstanceView>(slice, name, { ...prev, archived_at: event.ts, updated_at: event.ts });
+      return putRecord<InstanceView>(slice, name, { ...prev, archived_at: event.ts, updated_at: event.ts, next_restart_at: null });
     case 'instance.unarchived':
       return putRecord<InstanceView>(slice, name, { ...prev, archived_at: null, updated_at: event.ts });
     case 'instance.deleted':
@@ -134,6 +191,17 @@ function nullableString(d: Data, key: string): string | null | undefined {
 
 function nullableStrings(d: Data, key: string): string[] | null | undefined {
   return d[key] === null ? null : stringsField(d, key);
+}
+
+function policyField(d: Data): RestartPolicy | undefined {
+  const v = stringField(d, 'restart');
+  return v !== undefined && POLICIES.has(v) ? (v as RestartPolicy) : undefined;
+}
+
+function nullableGrace(d: Data): number | null | undefined {
+  if (d.stop_grace_ms === null) return null;
+  const v = numberField(d, 'stop_grace_ms');
+  return v !== undefined && Number.isInteger(v) && v >= 0 ? v : undefined;
 }
 
 function nullablePort(d: Data): number | null | undefined {

@@ -14,6 +14,11 @@ const base: InstanceView = {
   created_at: at(0),
   updated_at: at(0),
   started_at: null,
+  restart: 'no',
+  stop_grace_ms: null,
+  restart_count: 0,
+  next_restart_at: null,
+  status_reason: null,
 };
 
 const cases: Array<{ name: string; events: ProjectedEvent[]; expected: Instances }> = [
@@ -49,6 +54,40 @@ const cases: Array<{ name: string; events: ProjectedEvent[]; expected: Instances
     name: 'archived sets archived_at, unarchived clears it',
     events: [ev('instance.created', created, 0), ev('instance.archived', { name: 'agent-1' }, 5), ev('instance.unarchived', { name: 'agent-1' }, 6)],
     expected: { 'agent-1': { ...base, archived_at: null, updated_at: at(6) } },
+  },
+  {
+    name: 'restart policy and stop grace come from created and updated; invalid values are ignored',
+    events: [
+      ev('instance.created', { ...created, restart: 'on-failure', stop_grace_ms: 2500 }, 0),
+      ev('instance.updated', { name: 'agent-1', restart: 'sometimes', stop_grace_ms: -1 }, 1),
+      ev('instance.updated', { name: 'agent-1', restart: 'always', stop_grace_ms: null }, 2),
+    ],
+    expected: { 'agent-1': { ...base, restart: 'always', stop_grace_ms: null, updated_at: at(2) } },
+  },
+  {
+    name: 'automatic restarts count up, a scheduled restart shows until a status change, a person start resets the count',
+    events: [
+      ev('instance.created', created, 0),
+      ev('instance.status_changed', { name: 'agent-1', status: 'crashed', pid: null, exit_code: 1, reason: 'exit' }, 1),
+      ev('instance.restart_scheduled', { name: 'agent-1', attempt: 1, delay_ms: 1000, next_restart_at: at(2), reason: 'exit' }, 1),
+      ev('instance.status_changed', { name: 'agent-1', status: 'starting', pid: null, reason: 'auto_restart', attempt: 1 }, 2),
+      ev('instance.status_changed', { name: 'agent-1', status: 'crashed', pid: null, exit_code: 1, reason: 'crash_loop' }, 3),
+    ],
+    expected: { 'agent-1': { ...base, status: 'crashed', exit_code: 1, restart_count: 1, status_reason: 'crash_loop', updated_at: at(3) } },
+  },
+  {
+    name: 'a pending restart is cleared by restart_cancelled and by archiving; a person start resets the count',
+    events: [
+      ev('instance.created', created, 0),
+      ev('instance.status_changed', { name: 'agent-1', status: 'starting', pid: null, reason: 'auto_restart', attempt: 1 }, 1),
+      ev('instance.restart_scheduled', { name: 'agent-1', attempt: 2, delay_ms: 2000, next_restart_at: at(3), reason: 'exit' }, 2),
+      ev('instance.restart_cancelled', { name: 'agent-1', reason: 'policy' }, 3),
+      ev('instance.restart_scheduled', { name: 'agent-1', attempt: 2, delay_ms: 2000, next_restart_at: at(5), reason: 'exit' }, 4),
+      ev('instance.archived', { name: 'agent-1' }, 5),
+      ev('instance.unarchived', { name: 'agent-1' }, 6),
+      ev('instance.status_changed', { name: 'agent-1', status: 'starting', pid: null, reason: 'user' }, 7),
+    ],
+    expected: { 'agent-1': { ...base, status: 'starting', status_reason: 'user', restart_count: 0, updated_at: at(7) } },
   },
   {
     name: 'instance.deleted removes it',

@@ -26,6 +26,12 @@ export const RECENT_MESSAGE_EVENTS = 100;
 
 export type InstanceStatus = 'stopped' | 'starting' | 'running' | 'crashed';
 
+/** When the supervisor starts an instance again by itself: never, after a failure (exit ≠ 0, signal), or after any end. */
+export type RestartPolicy = 'no' | 'on-failure' | 'always';
+export const RESTART_POLICIES: readonly RestartPolicy[] = ['no', 'on-failure', 'always'];
+/** Largest per-instance `stop_grace_ms`. @default 600000 */
+export const MAX_STOP_GRACE_MS = 600_000;
+
 /** An instance as the API and the `/ws/instances` snapshot show it: env values are masked. */
 export interface InstanceInfo {
   name: string;
@@ -46,6 +52,16 @@ export interface InstanceInfo {
   created_at: string;
   updated_at: string;
   started_at: string | null;
+  /** Restart policy; `no` unless set on create or PATCH. */
+  restart: RestartPolicy;
+  /** Wait between SIGTERM and SIGKILL on stop; null: the server's default. */
+  stop_grace_ms: number | null;
+  /** Automatic restarts since a person last started the instance. */
+  restart_count: number;
+  /** When the pending automatic restart runs; null when none is pending. */
+  next_restart_at: string | null;
+  /** Why the status last changed: `user`, `restart`, `exit`, `boot`, `health`, `spawn_failed`, `auto_restart`, `crash_loop`. */
+  status_reason: string | null;
 }
 
 // ---- /ws/instances ----

@@ -17,6 +17,7 @@ import {
   DEFAULT_RETENTION_EVENTS,
   DEFAULT_STOP_GRACE_MS,
 } from '@switchboard/protocol';
+import type { RestartTiming } from './supervisor/restart-policy';
 
 export interface ServerConfig {
   /** Bind address. @default '127.0.0.1' */
@@ -74,6 +75,11 @@ export interface ServerConfig {
   retentionEvents: number;
   /** Wait between SIGTERM and SIGKILL when an instance is stopped (SPEC §5); tests shorten it. @default 5000 */
   stopGraceMs: number;
+  /**
+   * Automatic restarts of instances with a restart policy (docs/control-plane.md): backoff from 1 s doubling to
+   * 60 s, reset after 30 s up, given up after 5 restarts within 60 s. Tests shorten them.
+   */
+  restartTiming?: Partial<RestartTiming>;
   /** Where operational log lines go (never secrets). @default stderr */
   log: (line: string) => void;
 }

@@ -3,7 +3,10 @@
 // `GET /api/dashboard/plan-subscriptions`.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectRaw, startTestServer, waitFor, type Frame, type RawClient, type TestServer } from '@switchboard/testkit';
+import { rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { connectRaw, makeTempDir, startTestServer, waitFor, type Frame, type RawClient, type TestServer } from '@switchboard/testkit';
 import { MAX_PLANS_PER_CONNECTION } from '../src/streams/plans';
 import { rest } from './support/rest';
 
@@ -24,10 +27,14 @@ async function barrier(c: RawClient): Promise<void> {
   await c.collect((f) => f.type === 'pong', before + 1);
 }
 
+/** Subscribe and wait for the answer: `subscribed`, then the plan's `plan_state`. */
 async function subscribe(c: RawClient, planId: string): Promise<void> {
   c.send({ type: 'subscribe', plan_id: planId });
-  await c.collect((f) => f.type === 'subscribed' && f.plan_id === planId, 1);
+  await c.collect((f) => f.type === 'plan_state' && f.plan_id === planId, 1);
 }
+
+/** Not the answers to (un)subscribing. */
+const notAnswer = (f: Frame) => f.type !== 'subscribed' && f.type !== 'unsubscribed' && f.type !== 'plan_state';
 
 async function createPlan(steps: Array<{ name: string; command: string }> = [{ name: 'hello', command: 'echo hello' }]): Promise<string> {
   const res = await api.post('/api/plans', { name: 'test plan', steps });
@@ -46,7 +53,29 @@ const stats = async () => (await api.get('/api/dashboard/plan-subscriptions')).b
   plans: Record<string, number>;
 };
 
-const ofPlan = (c: RawClient, planId: string) => c.frames.filter((f) => f.plan_id === planId && f.type !== 'subscribed' && f.type !== 'unsubscribed');
+const ofPlan = (c: RawClient, planId: string) => c.frames.filter((f) => f.plan_id === planId && notAnswer(f));
+
+/** An upgrade request as written (no client-side normalisation), and the refusal's status and JSON body. */
+function refusal(path: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1', port: srv.port, path,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      reject(new Error(`${path} was upgraded`));
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 beforeEach(async () => {
   srv = await startTestServer();
@@ -174,7 +203,7 @@ describe('TestWebSocketEndpoint', () => {
     await subscribe(c, planId);
     await subscribe(watcher, planId);
     c.send({ type: 'unsubscribe', plan_id: planId });
-    expect(await c.next((f) => f.type !== 'subscribed')).toEqual({ type: 'unsubscribed', plan_id: planId });
+    expect(await c.next((f) => f.type !== 'subscribed' && f.type !== 'plan_state')).toEqual({ type: 'unsubscribed', plan_id: planId });
     await runToEnd(watcher, planId);
     await barrier(c);
     expect(ofPlan(c, planId)).toEqual([]);
@@ -196,14 +225,98 @@ describe('TestWebSocketEndpoint', () => {
     await barrier(c);
   });
 
+  it('answers subscribe with the plan state, and a late subscriber then sees only what follows it', async () => {
+    const planId = await createPlan([
+      { name: 'first', command: 'echo one' },
+      { name: 'second', command: 'echo two-a; while [ ! -e go ]; do sleep 0.02; done; echo two-b' },
+      { name: 'third', command: 'echo three' },
+    ]);
+    const early = await open('/ws/early');
+    early.send({ type: 'subscribe', plan_id: planId });
+    expect(await early.next()).toEqual({ type: 'subscribed', plan_id: planId });
+    const pending = await early.next();
+    expect(pending).toMatchObject({ type: 'plan_state', plan_id: planId, name: 'test plan', status: 'pending', error: null, summary: null, timestamp: expect.any(String) });
+    expect((pending.steps as any[]).map((st) => [st.step_index, st.step_name, st.status, st.output])).toEqual([
+      [0, 'first', 'pending', ''], [1, 'second', 'pending', ''], [2, 'third', 'pending', ''],
+    ]);
+
+    const cwd = makeTempDir();
+    try {
+      const { body: plan } = await api.post('/api/plans', { name: 'gated', cwd, steps: [{ name: 'first', command: 'echo one' }, { name: 'second', command: 'echo two-a; while [ ! -e go ]; do sleep 0.02; done; echo two-b' }] });
+      await subscribe(early, plan.id);
+      expect((await api.post(`/api/plans/${plan.id}/run`)).status).toBe(200);
+      await early.next((f) => f.plan_id === plan.id && f.type === 'step_output' && f.output === 'two-a\n', 10_000);
+
+      // Mid-run: the state has the first step done with its output and the second running with what it printed.
+      const late = await open('/ws/late');
+      late.send({ type: 'subscribe', plan_id: plan.id });
+      expect(await late.next()).toEqual({ type: 'subscribed', plan_id: plan.id });
+      const state = await late.next();
+      expect(state).toMatchObject({ type: 'plan_state', status: 'running' });
+      expect((state.steps as any[]).map((st) => [st.status, st.output])).toEqual([['completed', 'one\n'], ['running', 'two-a\n']]);
+      expect((state.steps as any[])[0].finished_at).toEqual(expect.any(String));
+
+      writeFileSync(join(cwd, 'go'), '');
+      await late.next((f) => f.plan_id === plan.id && f.type === 'plan_completed', 10_000);
+      // Nothing the state already held came again: only the rest of step 1, then the end.
+      const after = ofPlan(late, plan.id).map((f) => (f.type === 'step_status' ? `${f.step_index}:${f.status}` : f.type === 'step_output' ? `${f.step_index}>${f.output}` : f.type));
+      expect(after).toEqual(['1>two-b\n', '1:completed', 'plan_completed']);
+
+      // After the end: the final state, and no frame follows it.
+      const last = await open('/ws/last');
+      last.send({ type: 'subscribe', plan_id: plan.id });
+      const final = await last.next((f) => f.type === 'plan_state');
+      expect(final).toMatchObject({ status: 'completed', summary: { total_steps: 2, completed_steps: 2 } });
+      expect((final.steps as any[]).map((st) => st.output)).toEqual(['one\n', 'two-a\ntwo-b\n']);
+      await barrier(last);
+      expect(ofPlan(last, plan.id)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 20_000);
+
+  it('answers a subscribe to an unknown plan with an empty state', async () => {
+    const c = await open('/ws/s1');
+    c.send({ type: 'subscribe', plan_id: 'plan-nope' });
+    await c.next((f) => f.type === 'subscribed');
+    expect(await c.next()).toEqual({ type: 'plan_state', plan_id: 'plan-nope', name: null, status: null, steps: [], error: null, summary: null, timestamp: expect.any(String) });
+  });
+
+  it('does not take the names of other streams, and refuses what cannot be a session id', async () => {
+    // Registered streams keep their own handlers: the instances stream answers with its snapshot, not a plan stream.
+    const inst = await open('/ws/instances');
+    expect(await inst.next()).toMatchObject({ type: 'snapshot', instances: [] });
+    // Names of streams in another case, and names kept for streams, are no session: 404 like any unknown endpoint.
+    for (const path of ['/ws/Instances', '/ws/EVENTS', '/ws/plans', '/ws/workspaces', '/ws/logs', '/ws/metrics']) {
+      const r = await refusal(path);
+      expect(r.status, path).toBe(404);
+      expect(r.body.error.code, path).toBe('not_found');
+    }
+    // `%2e%2e` is `..` to the URL parser: that upgrade asks for `/`, which is no endpoint at all.
+    expect((await refusal('/ws/%2e%2e')).status).toBe(404);
+    for (const path of ['/ws/has%20space', '/ws/-leading', `/ws/${'a'.repeat(129)}`, '/ws/caf%C3%A9', '/ws/a%2Fb', '/ws/.hidden']) {
+      const r = await refusal(path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.error, path).toMatchObject({ code: 'validation_failed', field: 'session_id' });
+    }
+    expect((await stats()).connections).toBe(0);
+    // The longest and the odd-but-valid ids still work.
+    for (const id of ['a'.repeat(128), 'dashboard-1a2b.c_d~e', 'S1']) {
+      const c = await open(`/ws/${id}`);
+      await subscribe(c, 'p');
+    }
+    expect(Object.keys((await stats()).sessions).sort()).toEqual(['S1', 'a'.repeat(128), 'dashboard-1a2b.c_d~e'].sort());
+  });
+
   it('limits how many plans one connection follows', async () => {
     const c = await open('/ws/greedy');
     for (let i = 0; i < MAX_PLANS_PER_CONNECTION; i++) c.send({ type: 'subscribe', plan_id: `p${i}` });
     await c.collect((f) => f.type === 'subscribed', MAX_PLANS_PER_CONNECTION);
     c.send({ type: 'subscribe', plan_id: 'one-too-many' });
-    expect(await c.next((f) => f.type !== 'subscribed')).toMatchObject({ type: 'error', code: 'too_many_requests' });
+    expect(await c.next((f) => f.type !== 'subscribed' && f.type !== 'plan_state')).toMatchObject({ type: 'error', code: 'too_many_requests' });
     c.send({ type: 'subscribe', plan_id: 'p0' }); // already followed: fine
     expect(await c.next()).toEqual({ type: 'subscribed', plan_id: 'p0' });
+    expect(await c.next()).toMatchObject({ type: 'plan_state', plan_id: 'p0', status: null, steps: [] });
   });
 
   it('test_disconnect_cleanup: resources are freed on close, including for peers that died silently', async () => {
@@ -267,7 +380,7 @@ describe('TestBroadcastHelpers', () => {
     await subscribe(c, planId);
     expect(await runToEnd(c, planId)).toEqual({
       type: 'plan_failed',
-      error: 'step 0 "breaks" failed: exit code 3',
+      error: 'step 1 "breaks" failed: exit code 3',
       plan_id: planId,
       timestamp: expect.any(String),
     });

@@ -57,6 +57,8 @@ describe('running a plan', () => {
       .filter((f) => f.plan_id === id && f.type !== 'subscribed')
       .map((f) => (f.type === 'step_status' ? `${f.step_index}:${f.status}` : f.type === 'step_output' ? `${f.step_index}>${f.output}` : f.type));
     expect(seen).toEqual([
+      // The subscription's answer: the plan's state as it was, before anything ran.
+      'plan_state',
       '0:running', '0>one\n', '0:completed',
       '1:running', '1>two-a\n', '1>two-b\n', '1:completed',
       '2:running', '2>three\n', '2:completed',
@@ -78,7 +80,7 @@ describe('running a plan', () => {
     });
     await api.post(`/api/plans/${id}/run`);
     const end = await c.next(isEnd, 10_000);
-    expect(end).toMatchObject({ type: 'plan_failed', error: 'step 1 "bad" failed: exit code 7' });
+    expect(end).toMatchObject({ type: 'plan_failed', error: 'step 2 "bad" failed: exit code 7' });
     const statuses = c.frames.filter((f) => f.type === 'step_status').map((f) => `${f.step_index}:${f.status}`);
     expect(statuses).toEqual(['0:running', '0:completed', '1:running', '1:failed', '2:skipped', '3:skipped']);
     const plan = (await api.get(`/api/plans/${id}`)).body;
@@ -143,7 +145,7 @@ describe('running a plan', () => {
     await api.post(`/api/plans/${id}/run`);
     const end = await c.next(isEnd, 10_000);
     expect(existsSync(join(dir, 'here'))).toBe(true);
-    expect(end).toMatchObject({ type: 'plan_failed', error: 'step 1 "missing" failed: exit code 127' });
+    expect(end).toMatchObject({ type: 'plan_failed', error: 'step 2 "missing" failed: exit code 127' });
   });
 });
 

@@ -28,7 +28,7 @@ export function describeEvent(e: SwitchboardEvent): string {
     case 'message':
       return `${s(d.from)} → ${s(d.to)} ${s(d.message_type)}`;
     case 'plan':
-      return [s(d.name) || s(d.plan_id ?? d.id), d.step_index !== undefined ? `step ${s(d.step_index)}` : '', s(d.status ?? d.error)].filter(Boolean).join(' ');
+      return [s(d.name) || s(d.plan_id ?? d.id), typeof d.step_index === 'number' ? `step ${d.step_index + 1}` : '', s(d.status ?? d.error)].filter(Boolean).join(' ');
     case 'workspace':
       return s(d.path ?? d.id);
     default:

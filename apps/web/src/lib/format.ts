@@ -16,6 +16,13 @@ export function timeAgo(iso: string | null | undefined, now: number): string {
   return `${Math.floor(s / 86_400)}d ago`;
 }
 
+/** `in 12s`, `in 3m` until `iso` from `now` (ms); `now` once it is due. */
+export function timeUntil(iso: string, now: number): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  if (!(s > 0)) return 'now';
+  return s < 60 ? `in ${s}s` : `in ${Math.ceil(s / 60)}m`;
+}
+
 /** `HH:MM:SS` in local time. */
 export function clockTime(iso: string): string {
   const d = new Date(iso);

@@ -30,7 +30,13 @@ export function controlPlaneOf(app: App): ControlPlane | undefined {
 export const controlPlane: Feature = async (app) => {
   const { config } = app;
   // In a cluster each node supervises the instances it created (SPEC §11); nodeId stays unset on a single node.
-  const supervisor = new Supervisor(app.log, { dataDir: config.dataDir, stopGraceMs: config.stopGraceMs, log: app.logLine, nodeId: app.cluster?.nodeId });
+  const supervisor = new Supervisor(app.log, {
+    dataDir: config.dataDir,
+    stopGraceMs: config.stopGraceMs,
+    restartTiming: config.restartTiming,
+    log: app.logLine,
+    nodeId: app.cluster?.nodeId,
+  });
   const tailers = new LogTailers((name) => {
     const p = supervisor.paths(name);
     return { dir: p.dir, file: p.log };

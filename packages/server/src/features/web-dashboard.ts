@@ -1,6 +1,6 @@
 // The web dashboard (SPEC §10) at `/`: the files Vite built into apps/web/dist, with the index.html fallback
-// for client routes (/instances, /plans/:id, …), content types, immutable caching of hashed assets, and no
-// way out of the dist directory. Without a build, `/` explains how to make one.
+// for client routes (/instances, /plans/:id, …) on navigations only, content types, immutable caching of hashed
+// assets, and no way out of the dist directory. Without a build, `/` explains how to make one.
 
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -50,8 +50,9 @@ export interface WebDashboardOptions {
 
 /**
  * Serve GET/HEAD requests that no REST route took: a file of `distDir` when the path names one, otherwise
- * `index.html` (client-side routes). Returns false for what is not the dashboard's (other methods, `/api/*`,
- * `/ws/*`, paths with a file extension that does not exist), so those keep their JSON 404.
+ * `index.html` (client-side routes) to a browser navigating there. Returns false for what is not the dashboard's
+ * (other methods, `/api/*`, `/ws/*`, paths with a file extension that does not exist, and unknown paths asked
+ * for by anything but a navigation: `curl /metrics` or a script's fetch), so those keep the registry's JSON 404.
  */
 export function createWebDashboardHandler(options: WebDashboardOptions = {}) {
   const root = resolve(options.distDir ?? WEB_DIST_DIR);
@@ -77,6 +78,8 @@ export function createWebDashboardHandler(options: WebDashboardOptions = {}) {
     }
     // A missing file with an extension (a stale asset, /favicon.ico) is a 404, not the app's page.
     if (extname(decoded) !== '' && extname(decoded) !== '.html') return false;
+    // `/` is the dashboard whoever asks; another unknown path is a client route only for a page load.
+    if (path !== '/' && !isNavigation(req)) return false;
     const index = join(root, 'index.html');
     const indexStats = await fileStats(index);
     if (indexStats) {
@@ -87,6 +90,13 @@ export function createWebDashboardHandler(options: WebDashboardOptions = {}) {
     res.end(req.method === 'HEAD' ? undefined : NOT_BUILT_PAGE);
     return true;
   };
+}
+
+/** A browser loading a page: it asks for HTML (Accept), or says so (Sec-Fetch-Mode: navigate). */
+function isNavigation(req: IncomingMessage): boolean {
+  if (req.headers['sec-fetch-mode'] === 'navigate') return true;
+  const accept = req.headers.accept ?? '';
+  return /(^|,)\s*(text\/html|application\/xhtml\+xml)\s*(;|,|$)/i.test(accept);
 }
 
 async function fileStats(file: string): Promise<Stats | null> {

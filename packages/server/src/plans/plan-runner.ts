@@ -149,7 +149,8 @@ export class PlanRunner {
       const stepError = st.cancelled ? 'cancelled' : describeFailure(result);
       const end = st.cancelled
         ? { error: this.cancelReason.get(id) ?? 'cancelled by request', status: 'cancelled' as const }
-        : { error: `step ${i} "${step.name}" failed: ${stepError}`, status: 'failed' as const };
+        // Numbered from 1, as the dashboard shows steps; `step_index` in events and frames stays 0-based.
+        : { error: `step ${i + 1} "${step.name}" failed: ${stepError}`, status: 'failed' as const };
       this.cancelReason.delete(id);
       this.log.append(this.endEvents(this.get(id)!, { index: i, error: stepError, output: result.output }, end));
       return;

@@ -50,14 +50,15 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
     const { action, name, body } = payload as { action: InstanceAction; name: string; body: unknown };
     return runLocal(action, name, body);
   });
-  const forwardTimeoutMs = app.config.stopGraceMs * 2 + 10_000;
+  // Long enough for the owner to stop the instance with its own grace (a restart or delete may wait for it).
+  const forwardTimeoutMs = (name: string) => Math.max(app.config.stopGraceMs, supervisor.get(name)?.stop_grace_ms ?? 0) * 2 + 10_000;
 
   const act = async (action: InstanceAction, name: string, body?: unknown): Promise<Answer> => {
     if (cluster && supervisor.get(name) && !supervisor.isOwned(name)) {
       const owner = supervisor.ownerOf(name);
       // An owner this node never saw named (its instance.created was compacted away) gets the 409 of requireOwned.
       if (owner !== undefined && owner !== cluster.nodeId) {
-        return (await cluster.request(owner, 'instance', { action, name, body }, forwardTimeoutMs)) as Answer;
+        return (await cluster.request(owner, 'instance', { action, name, body }, forwardTimeoutMs(name))) as Answer;
       }
     }
     return runLocal(action, name, body);

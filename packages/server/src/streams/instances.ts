@@ -25,10 +25,14 @@ export function registerInstancesStream(app: App): void {
   app.log.onAppend((events) => {
     for (const e of events) {
       if (!e.topic.startsWith('instance.')) continue;
-      const delta = toDelta(e, archived, (name) => instanceOf(app, name));
+      const lookup = (name: string) => instanceOf(app, name);
+      const delta = toDelta(e, archived, lookup);
       if (!delta || viewers.size === 0) continue;
-      const encoded = encodeTextFrame(JSON.stringify(delta.frame));
-      for (const [conn, v] of viewers) if (!delta.archivedOnly || v.includeArchived) conn.offer(encoded);
+      for (const frame of [delta.frame, restartFollowUp(e, lookup)]) {
+        if (!frame) continue;
+        const encoded = encodeTextFrame(JSON.stringify(frame));
+        for (const [conn, v] of viewers) if (!delta.archivedOnly || v.includeArchived) conn.offer(encoded);
+      }
     }
   });
 
@@ -101,6 +105,9 @@ export function toDelta(
     case 'instance.deleted':
       archived.delete(name);
       return { frame: { type: 'instance_deleted', name, timestamp }, archivedOnly: wasArchived };
+    // Restart bookkeeping has no seed 002 frame: the whole instance carries `next_restart_at`.
+    case 'instance.restart_scheduled':
+    case 'instance.restart_cancelled':
     case 'instance.updated': {
       const inst = lookup(name);
       if (!inst) return null;
@@ -109,6 +116,19 @@ export function toDelta(
     default:
       return null;
   }
+}
+
+/**
+ * After a `status_changed` of an instance with a restart policy (or automatic restarts behind it), the whole
+ * instance follows as `instance_updated`, so views get `restart_count`, `status_reason` and the cleared
+ * `next_restart_at` while the seed 002 `status_changed` frame keeps its exact fields.
+ */
+export function restartFollowUp(e: Pick<StoredEvent, 'topic' | 'ts' | 'data'>, lookup: (name: string) => InstanceView | undefined): InstancesServerFrame | null {
+  if (e.topic !== 'instance.status_changed') return null;
+  const name = (e.data as { name?: unknown } | null)?.name;
+  const inst = typeof name === 'string' ? lookup(name) : undefined;
+  if (!inst || ((inst.restart ?? 'no') === 'no' && !inst.restart_count)) return null;
+  return { type: 'instance_updated', name: inst.name, instance: toInstanceInfo(inst), timestamp: e.ts };
 }
 
 function numOrNull(v: unknown): number | null {

@@ -1,6 +1,7 @@
 // `/ws/{session_id}` (SPEC §8, seed 004): the catch-all plan stream. A connection registers under its session id,
-// subscribes to plans by id and receives `step_status`, `step_output`, `plan_completed` and `plan_failed` frames,
-// derived from the `plan.*` events of the log (so in log order). Closed connections leave every index at once.
+// subscribes to plans by id — answered with `subscribed` and the plan's current state (`plan_state`) — and then
+// receives `step_status`, `step_output`, `plan_completed` and `plan_failed` frames, derived from the `plan.*` events
+// of the log (so in log order, each after the state it follows). Closed connections leave every index at once.
 
 import { SwitchboardError, setOwn } from '@switchboard/protocol';
 import { getPlan, type PlanView } from '@switchboard/projections';
@@ -9,6 +10,18 @@ import type { StoredEvent } from '../store/event-store';
 import type { WsConnection } from '../ws/connection';
 import { encodeTextFrame } from '../ws/frame-encoding';
 import type { StreamHandler } from '../ws/stream';
+
+/**
+ * What a session id on `/ws/{session_id}` may be: 1–128 URL-safe characters (letters, digits, `.`, `_`, `~`, `-`),
+ * starting with a letter or digit, so it is the same string in the path, the frames and the stats.
+ */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
+
+/**
+ * Names under `/ws/` that are never session ids even when no stream of that name runs here, so a mistyped or
+ * missing endpoint is a 404 instead of a plan stream that silently never sends anything.
+ */
+export const RESERVED_WS_NAMES = ['events', 'agents', 'dashboard', 'sessions', 'instances', 'messages', 'plans', 'workspaces', 'logs', 'metrics', 'health', 'healthz', 'api', 'ws'];
 
 /** Plans one connection may be subscribed to at once (a bound on what one peer can make the server hold). @default 256 */
 export const MAX_PLANS_PER_CONNECTION = 256;
@@ -143,6 +156,26 @@ export function planStateFrames(plan: PlanView): Record<string, unknown>[] {
   return frames;
 }
 
+/**
+ * The `plan_state` frame a subscription is answered with: the whole plan as of now, so a late subscriber needs no
+ * REST read that could race the frames after it. An unknown plan has `status: null` and no steps.
+ */
+export function planStateFrame(planId: string, plan: PlanView | undefined): Record<string, unknown> {
+  if (!plan) return { type: 'plan_state', plan_id: planId, name: null, status: null, steps: [], error: null, summary: null, timestamp: new Date().toISOString() };
+  return {
+    type: 'plan_state',
+    plan_id: plan.id,
+    name: plan.name,
+    status: plan.status,
+    steps: plan.steps.map((s, i) => ({
+      step_index: i, step_name: s.name, status: s.status, output: s.output, error: s.error, started_at: s.started_at, finished_at: s.finished_at,
+    })),
+    error: plan.error,
+    summary: plan.summary,
+    timestamp: plan.updated_at,
+  };
+}
+
 /** Register the `/ws/{session_id}` catch-all and the subscription stats route; returns the subscription table. */
 export function registerPlansStream(app: App): PlanSubscriptions {
   const subs = new PlanSubscriptions();
@@ -179,6 +212,8 @@ export function registerPlansStream(app: App): PlanSubscriptions {
         }
         subs.subscribe(conn, planId);
         conn.send({ type: 'subscribed', plan_id: planId });
+        // Read and queued in the same turn as the subscription: every later event's frame comes after this state.
+        conn.send(planStateFrame(planId, getPlan(app.log.state.plans, planId)));
       } else {
         subs.unsubscribe(conn, planId);
         conn.send({ type: 'unsubscribed', plan_id: planId });
@@ -186,7 +221,16 @@ export function registerPlansStream(app: App): PlanSubscriptions {
       return true;
     },
   };
-  app.streams.setFallback('/ws', 'session_id', handler);
+  app.streams.setFallback('/ws', 'session_id', handler, {
+    reserved: RESERVED_WS_NAMES,
+    validate: (id) => {
+      if (!SESSION_ID_PATTERN.test(id)) {
+        throw new SwitchboardError('validation_failed', `a session id is 1–128 letters, digits, '.', '_', '~' or '-', starting with a letter or digit`, {
+          details: { field: 'session_id' },
+        });
+      }
+    },
+  });
   app.router.get('/api/dashboard/plan-subscriptions', () => ({ body: subs.stats() }));
   return subs;
 }

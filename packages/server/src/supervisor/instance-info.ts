@@ -22,5 +22,11 @@ export function toInstanceInfo(v: InstanceView): InstanceInfo {
     created_at: v.created_at,
     updated_at: v.updated_at,
     started_at: v.started_at,
+    // Defaults for a record saved before restart policies existed.
+    restart: v.restart ?? 'no',
+    stop_grace_ms: v.stop_grace_ms ?? null,
+    restart_count: v.restart_count ?? 0,
+    next_restart_at: v.next_restart_at ?? null,
+    status_reason: v.status_reason ?? null,
   };
 }

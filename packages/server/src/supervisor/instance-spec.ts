@@ -1,7 +1,17 @@
 // Validation of instance request bodies (SPEC §5, §13): create, PATCH and clone. Pure: values in, a typed spec or a
 // 400 naming the field out.
 
-import { ENV_VALUE_MASK, INSTANCE_NAME_PATTERN, SwitchboardError, getOwn, isInstanceName, setOwn } from '@switchboard/protocol';
+import {
+  ENV_VALUE_MASK,
+  INSTANCE_NAME_PATTERN,
+  MAX_STOP_GRACE_MS,
+  RESTART_POLICIES,
+  SwitchboardError,
+  getOwn,
+  isInstanceName,
+  setOwn,
+  type RestartPolicy,
+} from '@switchboard/protocol';
 
 /** What an instance runs and with what; `env` holds values and so never leaves the supervisor. */
 export interface InstanceSpec {
@@ -12,6 +22,10 @@ export interface InstanceSpec {
   cwd: string | null;
   env: Record<string, string>;
   port: number | null;
+  /** @default 'no' */
+  restart?: RestartPolicy;
+  /** null or absent: the server's stop grace. */
+  stop_grace_ms?: number | null;
 }
 
 /** PATCH: the fields present in the body; `env` replaces the whole environment. */
@@ -40,6 +54,8 @@ export function parseCreateBody(body: unknown): InstanceSpec {
     cwd: parseCwd(b.cwd),
     env: parseEnv(b.env, {}),
     port: parsePort(b.port),
+    restart: parseRestart(b.restart) ?? 'no',
+    stop_grace_ms: parseGrace(b.stop_grace_ms),
   };
 }
 
@@ -59,6 +75,8 @@ export function parsePatchBody(body: unknown, name: string, currentEnv: Record<s
   if (b.cwd !== undefined) patch.cwd = parseCwd(b.cwd);
   if (b.env !== undefined) patch.env = parseEnv(b.env, currentEnv);
   if (b.port !== undefined) patch.port = parsePort(b.port);
+  if (b.restart !== undefined) patch.restart = parseRestart(b.restart);
+  if (b.stop_grace_ms !== undefined) patch.stop_grace_ms = parseGrace(b.stop_grace_ms);
   return patch;
 }
 
@@ -134,6 +152,22 @@ function parseEnv(v: unknown, current: Record<string, string>): Record<string, s
 function parsePort(v: unknown): number | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) throw invalid('port', 'port must be an integer from 1 to 65535');
+  return v;
+}
+
+function parseRestart(v: unknown): RestartPolicy | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(RESTART_POLICIES as readonly string[]).includes(v)) {
+    throw invalid('restart', `restart must be one of ${RESTART_POLICIES.map((p) => `"${p}"`).join(', ')}`);
+  }
+  return v as RestartPolicy;
+}
+
+function parseGrace(v: unknown): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_STOP_GRACE_MS) {
+    throw invalid('stop_grace_ms', `stop_grace_ms must be an integer from 0 to ${MAX_STOP_GRACE_MS}, or null for the server's default`);
+  }
   return v;
 }
 

@@ -13,6 +13,7 @@ import { instancePaths, type InstancePaths } from './instance-paths';
 import { parseCloneBody, parsePatchBody, type InstanceSpec } from './instance-spec';
 import { InstanceProcess, type RunEnd } from './instance-process';
 import { inheritedEnv, isAlive, isOwnRun, signalGroup } from './process-group';
+import { DEFAULT_RESTART_TIMING, RestartTracker, wantsRestart, type RestartTiming } from './restart-policy';
 
 export interface SupervisorOptions {
   dataDir: string;
@@ -27,9 +28,19 @@ export interface SupervisorOptions {
    * created (their files live in its data dir); the others are refused with `invalid_state` naming the owner.
    */
   nodeId?: string;
+  /** Backoff and crash-loop settings of automatic restarts; tests shorten them. */
+  restartTiming?: Partial<RestartTiming>;
+  /** The clock of the restart bookkeeping. @default Date.now */
+  now?: () => number;
 }
 
-type Reason = 'user' | 'restart' | 'exit' | 'boot' | 'health' | 'spawn_failed';
+type Reason = 'user' | 'restart' | 'exit' | 'boot' | 'health' | 'spawn_failed' | 'auto_restart' | 'crash_loop';
+
+/** An automatic restart waiting for its delay. */
+interface PendingRestart {
+  timer: NodeJS.Timeout;
+  attempt: number;
+}
 
 export class Supervisor {
   private readonly runs = new Map<string, InstanceProcess>();
@@ -40,8 +51,15 @@ export class Supervisor {
   private readonly owners = new Map<string, string>();
   /** The newest `instance.status_changed` append per instance, so a stop can wait for it to apply. */
   private readonly lastStatus = new Map<string, Promise<unknown>>();
+  /** Restart bookkeeping per instance since a person last started it; in memory, so a server restart resets it. */
+  private readonly trackers = new Map<string, RestartTracker>();
+  private readonly pending = new Map<string, PendingRestart>();
+  private readonly timing: RestartTiming;
+  private readonly now: () => number;
 
   constructor(private readonly log: EventLog, private readonly o: SupervisorOptions) {
+    this.timing = { ...DEFAULT_RESTART_TIMING, ...o.restartTiming };
+    this.now = o.now ?? Date.now;
     this.healthTimer = setInterval(() => this.checkHealth(), o.healthIntervalMs ?? 1000);
     this.healthTimer.unref();
     if (o.nodeId !== undefined) {
@@ -94,6 +112,8 @@ export class Supervisor {
         cwd: spec.cwd,
         env_keys: Object.keys(spec.env),
         port: spec.port,
+        restart: spec.restart ?? 'no',
+        stop_grace_ms: spec.stop_grace_ms ?? null,
         ...this.ownerField(),
       });
       return this.require(spec.name);
@@ -107,7 +127,7 @@ export class Supervisor {
       const p = this.paths(name);
       const patch = parsePatchBody(body, name, readEnvFile(p.env));
       const changes: Record<string, unknown> = {};
-      for (const key of ['nickname', 'command', 'args', 'cwd', 'port'] as const) {
+      for (const key of ['nickname', 'command', 'args', 'cwd', 'port', 'restart', 'stop_grace_ms'] as const) {
         if (patch[key] !== undefined && JSON.stringify(patch[key]) !== JSON.stringify(inst[key])) changes[key] = patch[key];
       }
       if (patch.env) {
@@ -116,6 +136,8 @@ export class Supervisor {
         if (JSON.stringify(keys) !== JSON.stringify(inst.env_keys)) changes.env_keys = keys;
       }
       if (Object.keys(changes).length > 0) await this.append('instance.updated', { name, ...changes });
+      // Turning restarts off also drops the one already waiting.
+      if (patch.restart === 'no' && this.cancelPending(name)) await this.append('instance.restart_cancelled', { name, reason: 'policy' });
       return this.require(name);
     });
   }
@@ -125,6 +147,7 @@ export class Supervisor {
       const inst = this.requireOwned(name);
       if (inst.archived_at) throw invalidState(`Instance '${name}' is archived; unarchive it before starting it`);
       if (this.runs.has(name)) throw invalidState(`Instance '${name}' is already running`);
+      this.personStarts(name);
       await this.launch(inst, 'user');
       return this.require(name);
     });
@@ -136,7 +159,8 @@ export class Supervisor {
       const run = this.runs.get(name);
       if (run) {
         await this.terminate(name, run);
-      } else if (inst.status === 'running' || inst.status === 'starting') {
+      } else if (this.cancelPending(name) || inst.status === 'running' || inst.status === 'starting') {
+        // A stop during the backoff drops the pending restart; `stopped` clears `next_restart_at`.
         await this.setStatus(name, 'stopped', null, 'user');
       } else {
         throw invalidState(`Instance '${name}' is not running`);
@@ -149,6 +173,7 @@ export class Supervisor {
     return this.withLock(name, async () => {
       const inst = this.requireOwned(name);
       if (inst.archived_at) throw invalidState(`Instance '${name}' is archived; unarchive it before starting it`);
+      this.personStarts(name);
       const run = this.runs.get(name);
       if (run) await this.terminate(name, run);
       await this.launch(this.require(name), 'restart');
@@ -161,6 +186,7 @@ export class Supervisor {
     return this.withLock(name, async () => {
       const inst = this.requireOwned(name);
       if (inst.archived_at) throw invalidState(`Instance '${name}' is already archived`);
+      this.cancelPending(name);
       const run = this.runs.get(name);
       if (run) await this.terminate(name, run);
       await this.append('instance.archived', { name });
@@ -202,6 +228,8 @@ export class Supervisor {
           cwd: src.cwd,
           env_keys: src.env_keys,
           port: spec.port,
+          restart: src.restart ?? 'no',
+          stop_grace_ms: src.stop_grace_ms ?? null,
           cloned_from: name,
           ...this.ownerField(),
         });
@@ -214,8 +242,10 @@ export class Supervisor {
   async delete(name: string): Promise<void> {
     return this.withLock(name, async () => {
       this.requireOwned(name);
+      this.cancelPending(name);
       const run = this.runs.get(name);
       if (run) await this.terminate(name, run);
+      this.trackers.delete(name);
       await this.append('instance.deleted', { name });
       rmSync(this.paths(name).dir, { recursive: true, force: true });
     });
@@ -223,7 +253,10 @@ export class Supervisor {
 
   /** Start again what was running when the server went down (crash or graceful shutdown). */
   async restoreOnBoot(): Promise<void> {
-    const stale = this.list(true).filter((i) => (i.status === 'running' || i.status === 'starting') && this.isOwned(i.name));
+    // A restart that was waiting when the server went down runs now (its timer died with that server).
+    const stale = this.list(true).filter(
+      (i) => (i.status === 'running' || i.status === 'starting' || (i.next_restart_at ?? null) !== null) && this.isOwned(i.name),
+    );
     await Promise.all(
       stale.map((inst) =>
         this.withLock(inst.name, async () => {
@@ -247,15 +280,16 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.healthTimer);
-    await Promise.all([...this.runs.values()].map((r) => r.terminate(this.o.stopGraceMs)));
+    for (const name of [...this.pending.keys()]) this.cancelPending(name);
+    await Promise.all([...this.runs].map(([name, r]) => r.terminate(this.graceOf(name))));
   }
 
-  private async launch(inst: InstanceView, reason: Reason): Promise<void> {
+  private async launch(inst: InstanceView, reason: Reason, extra: Partial<InstanceStatusChangedData> = {}): Promise<void> {
     if (this.closing) throw new SwitchboardError('unavailable', 'the server is shutting down');
     const { name } = inst;
     const p = this.paths(name);
     mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-    await this.setStatus(name, 'starting', null, reason);
+    await this.setStatus(name, 'starting', null, reason, extra);
     // spawn() would blame the executable ("spawn /bin/sh ENOENT") for a missing cwd; say what is really wrong.
     if (inst.cwd !== null && !isDirectory(inst.cwd)) {
       return InstanceProcess.failed(p.log, `cwd ${inst.cwd} is not a directory`, (end) => this.runEnded(name, undefined, end));
@@ -273,7 +307,8 @@ export class Supervisor {
     this.runs.set(name, proc);
     if (!(await proc.spawned) || proc.isDone) return;
     writeFileSync(p.run, JSON.stringify({ pid: proc.pid, token: proc.token }), { mode: 0o600 });
-    await this.setStatus(name, 'running', proc.pid, reason);
+    await this.setStatus(name, 'running', proc.pid, reason, extra);
+    this.trackerOf(name).started();
     this.o.log(`instance ${name} running (pid ${proc.pid})`);
   }
 
@@ -285,12 +320,73 @@ export class Supervisor {
     } catch {
       // The directory may be gone already (delete).
     }
-    if (this.closing || !this.get(name)) return;
+    const inst = this.get(name);
+    if (this.closing || !inst) return;
     const status: InstanceStatus = end.requested || end.code === 0 ? 'stopped' : 'crashed';
-    if (end.spawnFailed) return void this.setStatus(name, 'crashed', null, 'spawn_failed');
-    if (end.vanished) return void this.setStatus(name, status, null, 'health');
-    void this.setStatus(name, status, null, end.requested ? 'user' : 'exit', { exit_code: end.code, signal: end.signal });
-    this.o.log(`instance ${name} ${status}${end.code !== null ? ` (exit code ${end.code})` : end.signal ? ` (${end.signal})` : ''}`);
+    const reason: Reason = end.spawnFailed ? 'spawn_failed' : end.vanished ? 'health' : end.requested ? 'user' : 'exit';
+    const exit = end.spawnFailed || end.vanished ? {} : { exit_code: end.code, signal: end.signal };
+    const clean = !end.spawnFailed && !end.vanished && end.code === 0;
+    const decision = !inst.archived_at && wantsRestart(inst.restart ?? 'no', { requested: end.requested, clean }) ? this.trackerOf(name).ended() : null;
+    if (decision?.action === 'give_up') {
+      this.o.log(`instance ${name} crashed ${decision.restarts} times within ${this.timing.crashLoopWindowMs} ms: no more automatic restarts`);
+      return void this.setStatus(name, 'crashed', null, 'crash_loop', exit);
+    }
+    void this.setStatus(name, end.spawnFailed ? 'crashed' : status, null, reason, exit);
+    this.o.log(`instance ${name} ${end.spawnFailed ? 'crashed' : status}${end.code !== null ? ` (exit code ${end.code})` : end.signal ? ` (${end.signal})` : ''}`);
+    if (decision?.action === 'restart') this.schedule(name, decision.attempt, decision.delayMs, reason, exit);
+  }
+
+  /** Write `instance.restart_scheduled` and start the timer of the automatic restart. */
+  private schedule(name: string, attempt: number, delayMs: number, reason: Reason, exit: Partial<InstanceStatusChangedData>): void {
+    this.cancelPending(name);
+    const timer = setTimeout(() => void this.autoRestart(name, pending), delayMs);
+    timer.unref();
+    const pending: PendingRestart = { timer, attempt };
+    this.pending.set(name, pending);
+    const at = new Date(this.now() + delayMs).toISOString();
+    void this.append('instance.restart_scheduled', { name, attempt, delay_ms: delayMs, next_restart_at: at, reason, ...exit }).catch(() => undefined);
+    this.o.log(`instance ${name}: automatic restart ${attempt} in ${delayMs} ms`);
+  }
+
+  private async autoRestart(name: string, mine: PendingRestart): Promise<void> {
+    try {
+      await this.withLock(name, async () => {
+        // A stop, start, archive or delete that got the lock first cancelled this restart.
+        if (this.pending.get(name) !== mine) return;
+        this.pending.delete(name);
+        const inst = this.get(name);
+        if (!inst || inst.archived_at || this.runs.has(name)) return;
+        await this.launch(inst, 'auto_restart', { attempt: mine.attempt });
+      });
+    } catch (err) {
+      this.o.log(`instance ${name}: automatic restart failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Drop a pending automatic restart; whether there was one. */
+  private cancelPending(name: string): boolean {
+    const p = this.pending.get(name);
+    if (!p) return false;
+    clearTimeout(p.timer);
+    this.pending.delete(name);
+    return true;
+  }
+
+  /** A person started the instance: back to the first delay, and a crash-loop stop is lifted. */
+  private personStarts(name: string): void {
+    this.cancelPending(name);
+    this.trackerOf(name).reset();
+  }
+
+  private trackerOf(name: string): RestartTracker {
+    let t = this.trackers.get(name);
+    if (!t) this.trackers.set(name, (t = new RestartTracker(this.timing, this.now)));
+    return t;
+  }
+
+  /** The instance's own stop grace, else the server's. */
+  private graceOf(name: string): number {
+    return this.get(name)?.stop_grace_ms ?? this.o.stopGraceMs;
   }
 
   /** A previous server process may have died (kill -9) leaving its child running: stop it before a fresh run. */
@@ -308,7 +404,7 @@ export class Supervisor {
     if (!isAlive(pid) || !isOwnRun(pid, token)) return;
     this.o.log(`instance ${name}: stopping pid ${pid} left over from a previous server`);
     signalGroup(pid, 'SIGTERM');
-    const deadline = Date.now() + this.o.stopGraceMs;
+    const deadline = Date.now() + this.graceOf(name);
     while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
   }
@@ -330,7 +426,7 @@ export class Supervisor {
 
   /** Stop a run and wait until the status its end recorded (`runEnded`) is in the state, which in a cluster is later. */
   private async terminate(name: string, run: InstanceProcess): Promise<void> {
-    await run.terminate(this.o.stopGraceMs);
+    await run.terminate(this.graceOf(name));
     await this.lastStatus.get(name)?.catch(() => undefined);
   }
 

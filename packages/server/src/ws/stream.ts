@@ -30,9 +30,19 @@ interface Entry {
   handler: StreamHandler;
 }
 
+interface Fallback {
+  prefix: string[];
+  param: string;
+  handler: StreamHandler;
+  /** Names under the prefix that are never the param, beyond those of registered streams (lowercase). */
+  reserved: ReadonlySet<string>;
+  /** Throws a registry error (refusing the upgrade) for a value the param cannot be. */
+  validate?: (value: string) => void;
+}
+
 export class StreamRegistry {
   private readonly entries: Entry[] = [];
-  private fallback?: { prefix: string; param: string; handler: StreamHandler };
+  private fallback?: Fallback;
 
   /** Register an exact path with optional `:params`, e.g. `/ws/instances/:name/logs`. */
   add(pattern: string, handler: StreamHandler): this {
@@ -40,9 +50,14 @@ export class StreamRegistry {
     return this;
   }
 
-  /** The catch-all `/ws/{param}` for any single segment no other stream took (SPEC §8). */
-  setFallback(prefix: string, param: string, handler: StreamHandler): this {
-    this.fallback = { prefix, param, handler };
+  /**
+   * The catch-all `/ws/{param}` for a single segment no other stream took (SPEC §8). It never takes the name of
+   * another stream under the prefix (`/ws/instances` is not a session even where only `/ws/instances/:name/logs`
+   * exists) nor a `reserved` one, whatever the case: those stay 404 instead of opening the wrong kind of stream.
+   */
+  setFallback(prefix: string, param: string, handler: StreamHandler, opts: { reserved?: Iterable<string>; validate?: (value: string) => void } = {}): this {
+    const reserved = new Set([...(opts.reserved ?? [])].map((n) => n.toLowerCase()));
+    this.fallback = { prefix: prefix.split('/').filter(Boolean), param, handler, reserved, validate: opts.validate };
     return this;
   }
 
@@ -61,12 +76,24 @@ export class StreamRegistry {
     }
     const fb = this.fallback;
     if (fb) {
-      const pre = fb.prefix.split('/').filter(Boolean);
+      const pre = fb.prefix;
       if (segs.length === pre.length + 1 && pre.every((p, i) => p === segs[i])) {
-        return { handler: fb.handler, params: { [fb.param]: safeDecode(segs[segs.length - 1]!) } };
+        const last = segs[segs.length - 1]!;
+        if (this.isStreamName(pre, last) || fb.reserved.has(last.toLowerCase())) return null;
+        // The raw segment: an id that needed percent-encoding is not one the param can be.
+        fb.validate?.(last);
+        return { handler: fb.handler, params: { [fb.param]: last } };
       }
     }
     return null;
+  }
+
+  /** Whether `name` right after `prefix` begins a registered stream's path (compared without case). */
+  private isStreamName(prefix: string[], name: string): boolean {
+    const lower = name.toLowerCase();
+    return this.entries.some(
+      (e) => e.parts.length > prefix.length && prefix.every((p, i) => p === e.parts[i]) && !e.parts[prefix.length]!.startsWith(':') && e.parts[prefix.length]!.toLowerCase() === lower,
+    );
   }
 }
 

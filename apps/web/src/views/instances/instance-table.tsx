@@ -1,8 +1,8 @@
-// The instances table: name, status, pid, port, command and actions; the selected row is the one whose log
-// tail is open.
+// The instances table: name, status, restart policy, pid, port, command and actions; the selected row is the one
+// whose log tail is open.
 
 import { StatusBadge } from '../../components/status-badge';
-import { timeAgo } from '../../lib/format';
+import { timeAgo, timeUntil } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 import { InstanceActions } from './instance-actions';
 import type { InstanceRow } from './use-instances';
@@ -17,6 +17,7 @@ export function InstanceTable({ instances, selected }: { instances: InstanceRow[
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Status</th>
+            <th scope="col">Restart</th>
             <th scope="col" className="hide-narrow">PID</th>
             <th scope="col">Port</th>
             <th scope="col" className="hide-narrow">Command</th>
@@ -34,6 +35,10 @@ export function InstanceTable({ instances, selected }: { instances: InstanceRow[
               <td>
                 <StatusBadge status={i.status} />
                 {i.status === 'crashed' && i.exit_code != null ? <small className="muted"> exit {i.exit_code}</small> : null}
+                {i.status === 'crashed' && i.status_reason === 'crash_loop' ? <small className="danger"> crash loop</small> : null}
+              </td>
+              <td data-testid="restart-cell">
+                <RestartCell instance={i} now={now} />
               </td>
               <td className="num hide-narrow">{i.pid ?? '—'}</td>
               <td className="num">{i.port ?? '—'}</td>
@@ -49,5 +54,18 @@ export function InstanceTable({ instances, selected }: { instances: InstanceRow[
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Policy, automatic restarts so far (↻ N) and the countdown to the pending one. */
+function RestartCell({ instance: i, now }: { instance: InstanceRow; now: number }) {
+  const policy = i.restart ?? 'no';
+  const count = i.restart_count ?? 0;
+  return (
+    <>
+      <span className={policy === 'no' ? 'muted' : ''}>{policy}</span>
+      {count > 0 ? <small className="muted" title={`${count} automatic restarts`}> ↻{count}</small> : null}
+      {i.next_restart_at ? <small className="warn" title={`automatic restart at ${i.next_restart_at}`}> restart {timeUntil(i.next_restart_at, now)}</small> : null}
+    </>
   );
 }

@@ -34,8 +34,10 @@ export function reduceInstances(state: InstancesState, f: StreamFrame): Instance
       const list = (f.instances as InstanceInfo[]) ?? [];
       return { instances: Object.fromEntries(list.map((i) => [i.name, i])), include_archived: f.include_archived === true, loaded: true };
     }
+    // A status change settles a pending automatic restart (as on the server); the new count, for instances with a
+    // restart policy, follows as `instance_updated`.
     case 'status_changed':
-      return put(state, name, { status: f.status as InstanceStatus, pid: (f.pid as number | null) ?? null });
+      return put(state, name, { status: f.status as InstanceStatus, pid: (f.pid as number | null) ?? null, next_restart_at: null });
     case 'instance_created':
       return put(state, name, { status: f.status as InstanceStatus, port: (f.port as number | null) ?? null, created_at: f.timestamp as string });
     case 'instance_updated':

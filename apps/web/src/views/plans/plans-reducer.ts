@@ -1,4 +1,5 @@
-// Live plans, folded from `/ws/{session_id}` frames (SPEC §8, seed 004) and REST reads. Pure.
+// Live plans, folded from `/ws/{session_id}` frames (SPEC §8, seed 004; `plan_state` answers each subscribe) and
+// the polling fallback's reads. Pure.
 
 import type { PlanStatus, PlanStepStatus, PlanView } from '@switchboard/projections';
 import { getOwn } from '@switchboard/protocol';
@@ -37,6 +38,18 @@ export function reducePlans(state: PlansLive, f: StreamFrame): PlansLive {
   let plan = getOwn(state, id) ?? blank();
   const index = typeof f.step_index === 'number' ? f.step_index : -1;
   switch (f.type) {
+    // The whole plan as of the subscription; the frames after it continue from there.
+    case 'plan_state': {
+      if (typeof f.status !== 'string' || !Array.isArray(f.steps)) return state;
+      const steps = (f.steps as Array<Record<string, unknown>>).map((st, i) => ({
+        name: typeof st.step_name === 'string' ? st.step_name : `step ${i + 1}`,
+        status: st.status as PlanStepStatus,
+        output: typeof st.output === 'string' ? st.output : '',
+        error: (st.error as string | null) ?? null,
+      }));
+      plan = { status: f.status as PlanStatus, steps, error: (f.error as string | null) ?? null, updated: plan.updated };
+      break;
+    }
     case 'step_status':
       if (index < 0) return state;
       plan = withStep(plan, index, {

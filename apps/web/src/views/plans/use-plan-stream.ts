@@ -1,9 +1,10 @@
 // Live steps and output of plans, from this tab's `/ws/{session_id}` (SPEC §8, seed 004): subscribe per plan,
-// then `step_status`, `step_output`, `plan_completed`, `plan_failed`. The plan's state when it is opened comes
-// from `GET /api/plans/:id`; the fallback polls `GET /api/dashboard/plan/:id/poll` (its X-Poll-Interval: 2 s).
+// answered with the plan's `plan_state`, then `step_status`, `step_output`, `plan_completed`, `plan_failed` — so the
+// state when a plan is opened comes in order on the same socket, with no REST read to race it. The fallback polls
+// `GET /api/dashboard/plan/:id/poll` (its X-Poll-Interval: 2 s).
 
 import { useEffect } from 'react';
-import type { PlanStatus, PlanStepStatus, PlanView } from '@switchboard/projections';
+import type { PlanStatus, PlanStepStatus } from '@switchboard/projections';
 import { useLiveStream } from '@switchboard/react';
 import { api, seg } from '../../lib/api';
 import { wsUrl } from '../../lib/stream-url';
@@ -45,23 +46,17 @@ export function usePlanStream(planId: string | null) {
       return next;
     },
   }));
-  const { send, mutate, status } = live;
+  const { send } = live;
   useEffect(() => {
     if (!planId) return;
+    // A socket opening later subscribes everything followed (onOpen), and each subscribe brings the plan's state.
     followed.add(planId);
     send({ type: 'subscribe', plan_id: planId });
-    const abort = new AbortController();
-    api<PlanView>('GET', `/api/plans/${seg(planId)}`, undefined, abort.signal)
-      .then((plan) => mutate((s) => fromRest(s, planId, plan)))
-      .catch(() => {
-        // Unknown plan or server away: the view says so from the list; the stream fills in when it can.
-      });
     return () => {
-      abort.abort();
       followed.delete(planId);
       send({ type: 'unsubscribe', plan_id: planId });
     };
-    // `send`/`mutate` are new functions each render; re-run on the plan and on (re)open only, to reload after a gap.
-  }, [planId, status === 'open']);
+    // `send` is a new function each render; re-run on the plan only.
+  }, [planId]);
   return live;
 }
