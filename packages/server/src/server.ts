@@ -54,7 +54,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   let bus: NodeBus | undefined;
   if (config.redisUrl) {
     try {
-      cluster = await RedisLog.connect({ url: config.redisUrl, prefix: config.redisPrefix, retentionEvents: config.retentionEvents, log: config.log });
+      cluster = await RedisLog.connect({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        retentionEvents: config.retentionEvents,
+        checkIntervalMs: config.clusterCheckIntervalMs,
+        log: config.log,
+      });
       await cluster.prepare(store);
       bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, config.nodeId ?? hostname(), config.log);
     } catch (err) {

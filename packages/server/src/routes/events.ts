@@ -8,8 +8,10 @@ import {
   matchAny,
   splitTopics,
 } from '@switchboard/protocol';
+import { createHash } from 'node:crypto';
 import { selectState } from '@switchboard/projections';
 import type { App } from '../app';
+import type { AppendInput } from '../store/event-store';
 
 const startedAt = Date.now();
 
@@ -21,14 +23,22 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
   }));
 
   router.post('/api/events', async (req) => {
+    const key = idempotencyKey(req.headers['idempotency-key']);
     const body = await req.body();
-    if (Array.isArray(body)) {
-      if (body.length === 0) throw new SwitchboardError('validation_failed', 'body: an array must hold at least one event', { details: { field: 'body' } });
-      const events = await log.append(log.validateProducerInput(body));
-      return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) } };
+    const batch = Array.isArray(body);
+    if (batch && body.length === 0) throw new SwitchboardError('validation_failed', 'body: an array must hold at least one event', { details: { field: 'body' } });
+    const inputs = log.validateProducerInput(batch ? body : [body]);
+    let events: Array<{ seq: number; id: string }>;
+    let replayed = false;
+    if (key === undefined) {
+      events = await log.append(inputs);
+    } else {
+      const windowMs = app.config.idempotencyWindowSeconds * 1000;
+      ({ events, replayed } = await log.appendOnce(inputs, { key, fingerprint: fingerprint(batch, inputs), windowMs }));
     }
-    const [event] = await log.append(log.validateProducerInput([body]));
-    return { status: 201, body: { epoch: log.epoch, seq: event!.seq, id: event!.id } };
+    const headers = replayed ? { 'idempotent-replayed': 'true' } : undefined;
+    if (batch) return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) }, headers };
+    return { status: 201, body: { epoch: log.epoch, seq: events[0]!.seq, id: events[0]!.id }, headers };
   });
 
   router.get('/api/events', (req) => {
@@ -56,6 +66,26 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     const topics = parseTopicsParam(req.query.get('topics'));
     return { body: { epoch: log.epoch, seq: log.head, state: selectState(log.state, topics.length ? topics : ['*']) } };
   });
+}
+
+/** Printable ASCII without spaces, 1–255 characters (docs/protocol.md "Idempotent publishing"). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+    throw new SwitchboardError('validation_failed', 'Idempotency-Key must be 1-255 printable ASCII characters without spaces', {
+      details: { field: 'Idempotency-Key' },
+    });
+  }
+  return header;
+}
+
+/** What a retry must repeat to be the same request: the shape (one event or a batch) and every topic and data. */
+function fingerprint(batch: boolean, inputs: readonly AppendInput[]): string {
+  const hash = createHash('sha256').update(batch ? 'batch' : 'one');
+  for (const i of inputs) hash.update(`\n${i.topic}\n${JSON.stringify(i.data)}`);
+  return hash.digest('hex');
 }
 
 function intParam(value: string | null, field: string, fallback: number): number {
