@@ -129,4 +129,49 @@ describe('cluster faults', () => {
     expect(new Set(is).size).toBe(is.length);
     expect(a.server.epoch).toBe(b.server.epoch);
   }, 60_000);
+
+  it('makes a resume ahead of the node wait for it to catch up, then fail retryably instead of rewinding', async () => {
+    const r = await redis();
+    const prefix = `test-${randomUUID()}:`;
+    const a = await node(r, prefix, 'a');
+    const b = await node(r, prefix, 'b', { resumeWaitMs: 1500 });
+    const first = await post(a, [tick(1), tick(2)]);
+    const epoch = first.body.epoch as string;
+    await waitFor(() => b.server.log.head === 2, { message: 'node b to apply seq 2' });
+
+    // A cursor at seq 4, as if read on a node further ahead: b has not seen 3 and 4 yet.
+    const sub = await open(b, '/ws/events');
+    sub.send({ type: 'subscribe', topics: ['cluster.*'], since: { epoch, seq: 4 } });
+    sub.send({ type: 'ping' });
+    await sub.next((f) => f.type === 'pong');
+    expect(sub.frames.some((f) => f.type === 'subscribed' || f.type === 'snapshot')).toBe(false);
+    const polled = fetch(`${b.url}/api/events?since=4&epoch=${epoch}`);
+    await post(a, [tick(3), tick(4), tick(5)]);
+    const subscribed = await sub.next((f) => f.type === 'subscribed');
+    expect(subscribed).toMatchObject({ epoch, recovered: true });
+    const replay = await sub.next(isTick);
+    expect([replay.seq, (replay.data as { i: number }).i]).toEqual([5, 5]);
+    expect(sub.frames.some((f) => f.type === 'snapshot')).toBe(false);
+    const page = (await (await polled).json()) as any;
+    expect(page).toMatchObject({ epoch, recovered: true });
+    expect(page.events.map((e: any) => e.seq)).toEqual([5]);
+
+    // A cursor the cluster never reaches in time: a retryable error, never recovered:false with an older snapshot.
+    const ahead = await open(b, '/ws/events');
+    ahead.send({ type: 'subscribe', topics: ['cluster.*'], since: { epoch, seq: 50 } });
+    const error = await ahead.next((f) => f.type === 'error', 5000);
+    expect(error.code).toBe('unavailable');
+    expect((await ahead.closed).code).toBe(4503);
+    expect(ahead.frames.some((f) => f.type === 'subscribed' || f.type === 'snapshot')).toBe(false);
+    const refused = await fetch(`${b.url}/api/events?since=50&epoch=${epoch}`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(((await refused.json()) as any).error.code).toBe('unavailable');
+
+    // Another epoch's cursor is still simply stale: recovered:false and a snapshot, at once.
+    const other = await open(b, '/ws/events');
+    other.send({ type: 'subscribe', topics: ['cluster.*'], since: { epoch: 'another', seq: 50 } });
+    expect(await other.next((f) => f.type === 'subscribed')).toMatchObject({ recovered: false });
+    await other.next((f) => f.type === 'snapshot');
+  }, 30_000);
 });

@@ -41,7 +41,7 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     return { status: 201, body: { epoch: log.epoch, seq: events[0]!.seq, id: events[0]!.id }, headers };
   });
 
-  router.get('/api/events', (req) => {
+  router.get('/api/events', async (req) => {
     const q = req.query;
     const since = intParam(q.get('since'), 'since', 0);
     const limit = intParam(q.get('limit'), 'limit', DEFAULT_POLL_LIMIT);
@@ -50,6 +50,16 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     }
     const topics = parseTopicsParam(q.get('topics'));
     const epoch = q.get('epoch');
+    // Cluster mode: a cursor of this epoch ahead of this node was read on another node; wait (bounded) to catch up
+    // rather than answer an older view as if the cursor were stale.
+    const cursorEpoch = epoch ?? log.epoch;
+    if (log.replicated && cursorEpoch === log.epoch && since > log.head) {
+      const reached = await log.waitForHead(since, app.config.resumeWaitMs);
+      if (!reached && log.epoch === cursorEpoch) {
+        const err = new SwitchboardError('unavailable', `this node has not caught up to seq ${since} yet; retry`, { details: { retry_after_s: 1 } });
+        return { status: 503, body: err.toJSON(), headers: { 'retry-after': '1' } };
+      }
+    }
     const check = log.check({ epoch: epoch ?? log.epoch, seq: since });
     if (check === 'stale') {
       return { body: { epoch: log.epoch, seq: log.head, recovered: false, events: [], has_more: false } };
