@@ -2,7 +2,7 @@
 // shutdown of SPEC §1 (stop accepting, close 1001 to every client, flush the store).
 
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
-import { MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
+import { CLOSE, MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
 import type { App, HttpFallback } from './app';
 import { Authenticator, type Principal } from './auth/authenticator';
 import { defaultConfig, isLoopbackHost, type ServerConfig } from './config';
@@ -103,6 +103,11 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     guard,
     authenticate: (req, url) => auth.check(req, url, false),
     log: config.log,
+  });
+  // Cluster mode: once the shared log was lost and the cluster moved to a new epoch, every client resumes against it
+  // (and gets recovered:false with a snapshot): 1012 "service restart" is retryable for every client.
+  log.onReset(() => {
+    for (const c of [...gateway.heartbeat.all()]) c.close(CLOSE.serviceRestart, 'the cluster log was reset; reconnect');
   });
   // Keyed by the token's `sub` when it has one, else by address; a bad token counts against its address.
   const limits = new PeerRateLimits(config, (req, url) => verifiedOrNull(auth, req, url));

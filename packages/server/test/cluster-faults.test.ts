@@ -1,11 +1,12 @@
 // Faults of the shared Redis log (docs/architecture.md "Cluster mode"): a Redis restart with writes in flight, a
 // node behind a client's cursor, and Redis losing its data. Real redis-server on a free port, real nodes.
 
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRaw, startTestServer, waitFor, type Frame, type RawClient, type TestServer } from '@switchboard/testkit';
 import { Redis } from 'ioredis';
-import { APPEND_SCRIPT } from '../src/cluster/redis-scripts';
+import { APPEND_SCRIPT, RESET_EPOCH_SCRIPT } from '../src/cluster/redis-scripts';
 import { startRedis, type TestRedis } from './support/redis-server';
 
 const nodes: TestServer[] = [];
@@ -72,6 +73,20 @@ describe('cluster faults', () => {
       await expect(conn.eval(APPEND_SCRIPT, 4, ...keys, 'p:once:E1:e:id2', ...args('id2', Date.now() - 1000))).rejects.toThrow(/EXPIRED/);
       await expect(conn.eval(APPEND_SCRIPT, 4, ...keys, 'p:once:E0:e:id3', ...args('id3', far, 'E0'))).rejects.toThrow(/EPOCH E1/);
       expect(await conn.xlen('p:log')).toBe(1);
+
+      // Loss detection agrees on one next epoch: a false alarm changes nothing, the first to notice creates it, a
+      // second node noticing the same loss adopts it.
+      const reset = (mine: string, candidate: string, head: number) =>
+        conn.eval(RESET_EPOCH_SCRIPT, 4, 'p:epoch', 'p:seq', 'p:log', 'p:snapshot', mine, candidate, '{"x":1}', head);
+      expect(await reset('E1', 'E2', 1)).toEqual(['intact', 'E1']);
+      await conn.del('p:epoch');
+      expect(await reset('E1', 'E2', 1)).toEqual(['created', 'E2']);
+      expect(await reset('E1', 'E3', 1)).toEqual(['adopt', 'E2']);
+      expect(await conn.hgetall('p:snapshot')).toEqual({ epoch: 'E2', seq: '0', state: '{"x":1}' });
+      expect(await conn.exists('p:log', 'p:seq')).toBe(0);
+      // A counter rolled back below what a node applied is a loss too.
+      await conn.set('p:seq', 3);
+      expect(await reset('E2', 'E4', 5)).toEqual(['created', 'E4']);
     } finally {
       conn.disconnect();
     }
@@ -174,4 +189,68 @@ describe('cluster faults', () => {
     expect(await other.next((f) => f.type === 'subscribed')).toMatchObject({ recovered: false });
     await other.next((f) => f.type === 'snapshot');
   }, 30_000);
+
+  it.each(['restarted empty', 'flushed'] as const)('moves every node to one new epoch when Redis is %s, and never acknowledges a cursor twice', async (fault) => {
+    const r = await redis({ persistent: true });
+    const prefix = `test-${randomUUID()}:`;
+    const a = await node(r, prefix, 'a', { clusterCheckIntervalMs: 200 });
+    const b = await node(r, prefix, 'b', { clusterCheckIntervalMs: 200 });
+    const old = a.server.epoch;
+    await post(a, { topic: 'session.created', data: { id: 's1', name: 'kept', target: 'claude' } });
+    const subs = [await open(a, '/ws/events?topics=cluster.*,session.*'), await open(b, '/ws/events?topics=cluster.*,session.*')];
+    for (const s of subs) await s.next((f) => f.type === 'subscribed');
+
+    const acks: Array<{ epoch: string; seq: number; i: number }> = [];
+    let next = 0;
+    let writing = true;
+    const writer = async (n: TestServer) => {
+      while (writing) {
+        const i = next++;
+        const res = await post(n, tick(i)).catch(() => null);
+        if (res?.status === 201) acks.push({ epoch: res.body.epoch, seq: res.body.seq, i });
+      }
+    };
+    const writers = [writer(a), writer(b), writer(a), writer(b)];
+    await waitFor(() => acks.length >= 30, { timeoutMs: 10_000, message: '30 writes before Redis loses its data' });
+    const lastOld = Math.max(...acks.map((x) => x.seq));
+    if (fault === 'restarted empty') await r.restart({ empty: true });
+    else expect(spawnSync('redis-cli', ['-p', String(r.port), 'FLUSHALL'], { encoding: 'utf8' }).stdout.trim()).toBe('OK');
+
+    await waitFor(() => a.server.epoch !== old && b.server.epoch !== old, { timeoutMs: 10_000, message: 'both nodes to leave the lost epoch' });
+    expect(b.server.epoch).toBe(a.server.epoch);
+    const fresh = a.server.epoch;
+    await waitFor(() => acks.some((x) => x.epoch === fresh), { timeoutMs: 10_000, message: 'writes to be acknowledged in the new epoch' });
+    writing = false;
+    await Promise.all(writers);
+
+    // Every subscriber was told: its socket closed with 1012, and resuming with its old cursor gives a snapshot of the
+    // new epoch that kept what the cluster knew.
+    for (const [k, s] of subs.entries()) {
+      expect((await s.closed).code).toBe(1012);
+      assertNoDuplicates(s.frames);
+      const n = k === 0 ? a : b;
+      const again = await open(n, '/ws/events');
+      again.send({ type: 'subscribe', topics: ['cluster.*', 'session.*'], since: { epoch: old, seq: lastOld } });
+      expect(await again.next((f) => f.type === 'subscribed')).toMatchObject({ epoch: fresh, recovered: false });
+      const snap = await again.next((f) => f.type === 'snapshot');
+      expect(snap.epoch).toBe(fresh);
+      expect((snap.state as any).sessions.s1.name).toBe('kept');
+    }
+
+    // A node joining now starts from the same carried-over state.
+    const c = await node(r, prefix, 'c');
+    expect(c.server.epoch).toBe(fresh);
+    expect((c.server.log.state as any).sessions.s1.name).toBe('kept');
+
+    // No (epoch, seq) was acknowledged for two events, and every new-epoch acknowledgement names its own event on
+    // both nodes.
+    const names = acks.map((x) => `${x.epoch}:${x.seq}`);
+    expect(new Set(names).size).toBe(names.length);
+    const head = Math.max(...acks.filter((x) => x.epoch === fresh).map((x) => x.seq));
+    await waitFor(() => a.server.log.head >= head && b.server.log.head >= head, { timeoutMs: 10_000, message: 'both nodes to apply the new epoch' });
+    for (const n of [a, b]) {
+      const atSeq = new Map(n.server.log.readSince(0, 100_000).map((e) => [e.seq, e.data as { i?: number }]));
+      for (const x of acks.filter((y) => y.epoch === fresh)) expect(atSeq.get(x.seq)?.i, `seq ${x.seq} on ${n.server.url}`).toBe(x.i);
+    }
+  }, 60_000);
 });

@@ -103,6 +103,11 @@ export class RedisLog implements LogReplicator {
     const epoch = (await this.cmd.get(this.keys.epoch))!;
     const clusterHead = Number((await this.cmd.get(this.keys.seq)) ?? 0);
     if (store.epoch !== epoch || store.head() > clusterHead) store.reset(epoch, null);
+    if (store.head() === 0 && store.loadProjection() === null) {
+      // An epoch started after a lost log begins from the projections carried over (its snapshot at seq 0).
+      const start = await this.cmd.hgetall(this.keys.snapshot);
+      if (start.epoch === epoch && start.seq === '0' && start.state !== undefined) store.reset(epoch, { seq: 0, state: JSON.parse(start.state) });
+    }
     if (clusterHead <= store.head()) return;
     const first = (await this.cmd.xrange(this.keys.stream, '-', '+', 'COUNT', 1)) as Entry[];
     const firstSeq = first.length > 0 ? seqOf(first[0]![0]) : clusterHead + 1;
