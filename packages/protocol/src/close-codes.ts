@@ -13,6 +13,7 @@ export const CLOSE = {
   unauthorized: 4401,
   forbidden: 4403,
   notFound: 4404,
+  conflict: 4409,
   internal: 4500,
   unavailable: 4503,
 } as const;

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
+import { connectRaw, startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
 import { startRedis, type TestRedis } from './support/redis-server';
 import { rest } from './support/rest';
 
@@ -63,4 +63,51 @@ describe('cluster features', () => {
     expect(refused.status).toBe(503);
     expect(refused.body.error.message).toContain("'a'");
   }, 30_000);
+
+  it('serves a message and its transitions through any node, from the node holding it', async () => {
+    const [a, b] = await cluster('a', 'b');
+    const onA = rest(() => a!.url);
+    const onB = rest(() => b!.url);
+    const sent = await onA.post('/api/messages', { from: 'x', to: 'y', message_type: 'ping', payload: { secret: 'kept-on-a' } });
+    expect(sent.status).toBe(201);
+    const id = sent.body.message_id as string;
+    await waitFor(() => Object.hasOwn((b!.server.log.state as any).messages, id), { message: 'node b to apply message.sent' });
+
+    const read = await onB.get(`/api/messages/${id}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ message_id: id, payload: { secret: 'kept-on-a' } });
+    expect((await onB.post(`/api/messages/${id}/deliver`)).body).toMatchObject({ message_id: id, event: 'delivered' });
+    expect((await onB.post(`/api/messages/${id}/ack`)).body).toMatchObject({ event: 'acknowledged' });
+    const again = await onB.post(`/api/messages/${id}/ack`);
+    expect(again.status).toBe(409);
+    expect((await onA.get(`/api/messages/${id}`)).body.status).toBe('acknowledged');
+    expect((await onB.get('/api/messages/no-such-id')).status).toBe(404);
+  }, 20_000);
+
+  it('reads an instance log tail through any node, and refuses its log stream elsewhere naming the owner', async () => {
+    const [a, b] = await cluster('a', 'b');
+    const onA = rest(() => a!.url);
+    const onB = rest(() => b!.url);
+    const name = `logs-${randomUUID().slice(0, 8)}`;
+    expect((await onA.post('/api/instances', { name, command: 'sh', args: ['-c', 'echo one; echo two; sleep 30'] })).status).toBe(201);
+    expect((await onA.post(`/api/instances/${name}/start`)).status).toBe(200);
+    await waitFor(async () => (await onA.get(`/api/instances/${name}/logs`)).body.count === 2, { message: 'the instance to print two lines' });
+    await waitFor(async () => (await onB.get(`/api/instances/${name}`)).status === 200, { message: 'node b to know the instance' });
+
+    const viaB = await onB.get(`/api/instances/${name}/logs?tail=10`);
+    expect(viaB.status).toBe(200);
+    expect(viaB.body).toEqual((await onA.get(`/api/instances/${name}/logs?tail=10`)).body);
+    expect(viaB.body.count).toBe(2);
+
+    const ws = await connectRaw(`${b!.wsUrl}/ws/instances/${name}/logs`);
+    try {
+      const error = await ws.next((f) => f.type === 'error');
+      expect(error.code).toBe('invalid_state');
+      expect(String(error.message)).toContain("node 'a'");
+      expect((await ws.closed).code).toBe(4409);
+      expect(ws.frames.some((f) => f.type === 'backlog')).toBe(false);
+    } finally {
+      await ws.close();
+    }
+  }, 20_000);
 });
