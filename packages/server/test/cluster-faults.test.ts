@@ -77,12 +77,13 @@ describe('cluster faults', () => {
       // Loss detection agrees on one next epoch: a false alarm changes nothing, the first to notice creates it, a
       // second node noticing the same loss adopts it.
       const reset = (mine: string, candidate: string, head: number) =>
-        conn.eval(RESET_EPOCH_SCRIPT, 4, 'p:epoch', 'p:seq', 'p:log', 'p:snapshot', mine, candidate, '{"x":1}', head);
+        conn.eval(RESET_EPOCH_SCRIPT, 5, 'p:epoch', 'p:seq', 'p:log', 'p:snapshot', 'p:genesis', mine, candidate, '{"x":1}', head);
       expect(await reset('E1', 'E2', 1)).toEqual(['intact', 'E1']);
       await conn.del('p:epoch');
       expect(await reset('E1', 'E2', 1)).toEqual(['created', 'E2']);
       expect(await reset('E1', 'E3', 1)).toEqual(['adopt', 'E2']);
       expect(await conn.hgetall('p:snapshot')).toEqual({ epoch: 'E2', seq: '0', state: '{"x":1}' });
+      expect(await conn.hgetall('p:genesis')).toEqual({ epoch: 'E2', state: '{"x":1}' });
       expect(await conn.exists('p:log', 'p:seq')).toBe(0);
       // A counter rolled back below what a node applied is a loss too.
       await conn.set('p:seq', 3);

@@ -58,7 +58,7 @@ interface Waiter {
 export class RedisLog implements LogReplicator {
   private readonly cmd: Redis;
   private readonly tail: Redis;
-  private readonly keys: { epoch: string; seq: string; stream: string; snapshot: string; once: string };
+  private readonly keys: { epoch: string; seq: string; stream: string; snapshot: string; genesis: string; once: string };
   private readonly nextId = monotonicFactory();
   private log: EventLog | undefined;
   private waiters: Waiter[] = [];
@@ -77,7 +77,7 @@ export class RedisLog implements LogReplicator {
     this.tail = new Redis(o.url, redisOptions);
     for (const conn of [this.cmd, this.tail]) conn.on('error', (err: Error) => o.log(`redis: ${err.message}`));
     const p = o.prefix;
-    this.keys = { epoch: `${p}epoch`, seq: `${p}seq`, stream: `${p}log`, snapshot: `${p}snapshot`, once: `${p}once:` };
+    this.keys = { epoch: `${p}epoch`, seq: `${p}seq`, stream: `${p}log`, snapshot: `${p}snapshot`, genesis: `${p}genesis`, once: `${p}once:` };
   }
 
   /** Connect both connections; rejects when Redis cannot be reached. */
@@ -104,9 +104,9 @@ export class RedisLog implements LogReplicator {
     const clusterHead = Number((await this.cmd.get(this.keys.seq)) ?? 0);
     if (store.epoch !== epoch || store.head() > clusterHead) store.reset(epoch, null);
     if (store.head() === 0 && store.loadProjection() === null) {
-      // An epoch started after a lost log begins from the projections carried over (its snapshot at seq 0).
-      const start = await this.cmd.hgetall(this.keys.snapshot);
-      if (start.epoch === epoch && start.seq === '0' && start.state !== undefined) store.reset(epoch, { seq: 0, state: JSON.parse(start.state) });
+      // An epoch started after a lost log begins from the projections carried over (its genesis), not from nothing.
+      const genesis = await this.cmd.hgetall(this.keys.genesis);
+      if (genesis.epoch === epoch && genesis.state !== undefined) store.reset(epoch, { seq: 0, state: JSON.parse(genesis.state) });
     }
     if (clusterHead <= store.head()) return;
     const first = (await this.cmd.xrange(this.keys.stream, '-', '+', 'COUNT', 1)) as Entry[];
@@ -252,11 +252,12 @@ export class RedisLog implements LogReplicator {
         const old = log.epoch;
         const [outcome, epoch] = (await this.cmd.eval(
           RESET_EPOCH_SCRIPT,
-          4,
+          5,
           this.keys.epoch,
           this.keys.seq,
           this.keys.stream,
           this.keys.snapshot,
+          this.keys.genesis,
           old,
           randomUUID(),
           JSON.stringify(log.state),

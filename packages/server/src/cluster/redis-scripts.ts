@@ -77,9 +77,10 @@ return 0
  * - epoch is the node's and the counter is not behind: nothing was lost → {'intact', epoch}
  * - epoch is another one (a node already moved on, or a node booting on the empty Redis set one) → {'adopt', epoch}
  * - epoch missing, or the node's with the counter behind: start ARGV[2] from the node's projections (ARGV[3]) as
- *   its snapshot at seq 0, with an empty stream and counter → {'created', ARGV[2]}
+ *   its snapshot at seq 0 and its genesis (the state before its seq 1, which nodes joining later start from), with
+ *   an empty stream and counter → {'created', ARGV[2]}
  *
- * KEYS: epoch, seq counter, stream, snapshot. ARGV: node's epoch, candidate epoch, node's state JSON, node's head.
+ * KEYS: epoch, seq counter, stream, snapshot, genesis. ARGV: node's epoch, candidate epoch, node's state JSON, node's head.
  */
 export const RESET_EPOCH_SCRIPT = `
 local epoch = redis.call('GET', KEYS[1])
@@ -87,8 +88,9 @@ if epoch == ARGV[1] and tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(
   return {'intact', epoch}
 end
 if epoch and epoch ~= ARGV[1] then return {'adopt', epoch} end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 redis.call('HSET', KEYS[4], 'epoch', ARGV[2], 'seq', '0', 'state', ARGV[3])
+redis.call('HSET', KEYS[5], 'epoch', ARGV[2], 'state', ARGV[3])
 redis.call('SET', KEYS[1], ARGV[2])
 return {'created', ARGV[2]}
 `;
