@@ -24,6 +24,8 @@ export type MessageView = {
   detail: string | null;
   sent_at: string;
   updated_at: string;
+  /** Cluster mode: the node that took the message and holds its payload and state. Absent on one node. */
+  node_id?: string;
 };
 
 export type Messages = Record<string, MessageView>;
@@ -56,6 +58,7 @@ export const reduceMessages: SliceReducer<Messages> = (slice, event) => {
     detail: stringField(d, 'detail') ?? null,
     sent_at: prev?.sent_at ?? event.ts,
     updated_at: event.ts,
+    ...nodeOf(prev, d),
   });
   if (next === slice) return slice;
   const bounded = evictOldest(next, MAX_FINISHED_MESSAGES, isFinished, updatedAt);
@@ -68,6 +71,11 @@ export const messagesSliceReducer: SliceReducer<FleetState['messages']> = (slice
 /** The messages slice with its view type (FleetState keeps server-owned slices opaque). */
 export function messagesOf(state: Pick<FleetState, 'messages'>): Messages {
   return state.messages as Messages;
+}
+
+function nodeOf(prev: MessageView | undefined, d: Record<string, unknown>): { node_id?: string } {
+  const node = prev?.node_id ?? stringField(d, 'node_id');
+  return node ? { node_id: node } : {};
 }
 
 function isFinished(m: MessageView): boolean {

@@ -41,13 +41,15 @@ export type PlanView = {
   updated_at: string;
   error: string | null;
   summary: Record<string, unknown> | null;
+  /** Cluster mode: the node that created the plan, where it runs (its `cwd` is that node's). Absent on one node. */
+  node_id?: string;
 };
 
 type Plans = Record<string, PlanView>;
 
 /**
  * Fold one `plan.*` event (every one names its plan by `plan_id`):
- * - `created` `{plan_id, name, steps:[{name, command}], cwd?}` → a pending plan of pending steps;
+ * - `created` `{plan_id, name, steps:[{name, command}], cwd?, node_id?}` → a pending plan of pending steps;
  * - `step_status` `{plan_id, step_index, status, output?, error?}` → the step's status; `running` starts the plan
  *   and clears the step's output, `completed`/`failed` replace it with `output` when given;
  * - `step_output` `{plan_id, step_index, output}` → appends a chunk;
@@ -89,6 +91,7 @@ function reduce(slice: Plans, event: ProjectedEvent): Plans {
       updated_at: ts,
       error: null,
       summary: null,
+      ...(typeof d.node_id === 'string' && d.node_id ? { node_id: d.node_id } : {}),
     };
     return { ...slice, [id]: plan };
   }

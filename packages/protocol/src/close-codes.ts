@@ -7,12 +7,15 @@ export const CLOSE = {
   policyViolation: 1008,
   messageTooBig: 1009,
   internalError: 1011,
+  serviceRestart: 1012,
   tryAgainLater: 1013,
   badRequest: 4400,
   unauthorized: 4401,
   forbidden: 4403,
   notFound: 4404,
+  conflict: 4409,
   internal: 4500,
+  unavailable: 4503,
 } as const;
 
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE];

@@ -69,6 +69,15 @@ export interface ServerConfig {
   nodeId?: string;
   /** Prefix of every Redis key in cluster mode, so clusters (and tests) can share one Redis. @default 'switchboard:' */
   redisPrefix: string;
+  /**
+   * How long an `Idempotency-Key` on `POST /api/events` is remembered (docs/protocol.md "Idempotent publishing").
+   * @default 86400 (24 h)
+   */
+  idempotencyWindowSeconds: number;
+  /** Cluster mode: how often a node checks that the shared log was not lost. @default 1000 */
+  clusterCheckIntervalMs: number;
+  /** Cluster mode: how long a resume or poll waits for this node to catch up to its cursor. @default 3000 */
+  resumeWaitMs: number;
   /** Protocol ping period; tests shorten it. @default 30000 */
   pingIntervalMs: number;
   /** Events kept before compaction. @default 100000 */
@@ -105,6 +114,9 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     legacyTokens: true,
     jwtClockToleranceSeconds: 5,
     redisPrefix: 'switchboard:',
+    idempotencyWindowSeconds: 86_400,
+    clusterCheckIntervalMs: 1000,
+    resumeWaitMs: 3000,
     pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
     retentionEvents: DEFAULT_RETENTION_EVENTS,
     stopGraceMs: DEFAULT_STOP_GRACE_MS,

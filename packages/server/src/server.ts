@@ -2,7 +2,7 @@
 // shutdown of SPEC §1 (stop accepting, close 1001 to every client, flush the store).
 
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
-import { MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
+import { CLOSE, MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
 import type { App, HttpFallback } from './app';
 import { readFile } from 'node:fs/promises';
 import { Authenticator, type Principal } from './auth/authenticator';
@@ -65,7 +65,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   let bus: NodeBus | undefined;
   if (config.redisUrl) {
     try {
-      cluster = await RedisLog.connect({ url: config.redisUrl, prefix: config.redisPrefix, retentionEvents: config.retentionEvents, log: config.log });
+      cluster = await RedisLog.connect({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        retentionEvents: config.retentionEvents,
+        checkIntervalMs: config.clusterCheckIntervalMs,
+        log: config.log,
+      });
       await cluster.prepare(store);
       bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, config.nodeId ?? hostname(), config.log);
     } catch (err) {
@@ -115,6 +121,11 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
         }
       : {}),
     log: config.log,
+  });
+  // Cluster mode: once the shared log was lost and the cluster moved to a new epoch, every client resumes against it
+  // (and gets recovered:false with a snapshot): 1012 "service restart" is retryable for every client.
+  log.onReset(() => {
+    for (const c of [...gateway.heartbeat.all()]) c.close(CLOSE.serviceRestart, 'the cluster log was reset; reconnect');
   });
   const fanout = registerEventsStream(app);
   registerEventsApi(app, () => ({ connections: gateway.heartbeat.size, frames_delivered: fanout.delivered, frames_dropped: fanout.dropped }));

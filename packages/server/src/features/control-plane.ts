@@ -42,12 +42,16 @@ export const controlPlane: Feature = async (app) => {
     return { dir: p.dir, file: p.log };
   }, { log: app.logLine });
   const store = new MessageStore(join(config.dataDir, 'messages'));
-  const messages = new MessageService(app.log, store);
+  const messages = new MessageService(app.log, store, app.cluster?.nodeId);
 
   registerInstancesApi(app, supervisor);
   registerMessagesApi(app, messages);
   registerInstancesStream(app);
-  registerInstanceLogsStream(app, tailers);
+  registerInstanceLogsStream(app, tailers, (name) => {
+    if (!app.cluster || supervisor.isOwned(name)) return undefined;
+    const owner = supervisor.ownerOf(name);
+    return owner === undefined ? 'another node' : `node '${owner}'`;
+  });
   registerMessagesStream(app, store);
 
   app.onClose(async () => {

@@ -6,7 +6,7 @@ import { registerPlansApi } from '../routes/plans';
 import { registerPlansStream } from '../streams/plans';
 
 export const plansFeature: Feature = (app) => {
-  const runner = new PlanRunner({ log: app.log, killGraceMs: app.config.stopGraceMs });
+  const runner = new PlanRunner({ log: app.log, killGraceMs: app.config.stopGraceMs, ...(app.cluster ? { nodeId: app.cluster.nodeId } : {}) });
   runner.recover();
   const subs = registerPlansStream(app);
   registerPlansApi(app, runner, subs);

@@ -23,11 +23,11 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, origins: Or
   res.setHeader('access-control-allow-origin', origin);
   res.setHeader('vary', 'Origin');
   // A page told to slow down (429) can then read how long to wait.
-  res.setHeader('access-control-expose-headers', 'retry-after');
+  res.setHeader('access-control-expose-headers', 'retry-after, idempotent-replayed');
   if (req.method !== 'OPTIONS') return false;
   res.writeHead(204, {
     'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
-    'access-control-allow-headers': 'authorization, content-type',
+    'access-control-allow-headers': 'authorization, content-type, idempotency-key',
     'access-control-max-age': '600',
     'content-length': 0,
   });

@@ -10,14 +10,21 @@ import {
   type Cursor,
 } from '@switchboard/protocol';
 import { applyEvent, initialState, type FleetState } from '@switchboard/projections';
-import type { AppendInput, EventStore, SavedProjection, StoredEvent } from '../store/event-store';
+import type { AppendInput, AppendOnce, EventStore, SavedProjection, StoredEvent } from '../store/event-store';
 
 /** A store that can also mirror events that already have their seq (the cluster's local SQLite copy). */
 export interface MirrorStore extends EventStore {
   appendReplicated(events: readonly StoredEvent[]): void;
+  reset(epoch: string, projection: SavedProjection | null): void;
 }
 
 export type LogListener = (events: readonly StoredEvent[]) => void;
+
+/** The answer to an idempotent append: the events' seqs and ids, and whether they were appended by an earlier call. */
+export interface AppendReceipt {
+  events: Array<{ seq: number; id: string }>;
+  replayed: boolean;
+}
 
 /**
  * Where appends go in cluster mode (SPEC §11): the shared log assigns the seqs and later hands every event back
@@ -25,6 +32,8 @@ export type LogListener = (events: readonly StoredEvent[]) => void;
  */
 export interface LogReplicator {
   append(inputs: readonly AppendInput[]): Promise<StoredEvent[]>;
+  /** `append`, unless `once.key` was used within its window: then the original seqs and ids. */
+  appendOnce(inputs: readonly AppendInput[], once: AppendOnce): Promise<AppendReceipt>;
   /** Offer a saved projection to the cluster, so nodes joining after the stream was trimmed can start from it. */
   saveSnapshot(p: SavedProjection): void;
 }
@@ -47,6 +56,8 @@ export class EventLog {
   private readonly saveEvery: number;
   private oldestSeq: number;
   private replicator: LogReplicator | undefined;
+  private readonly resetListeners = new Set<(epoch: string) => void>();
+  private headWaiters: Array<{ seq: number; done: (reached: boolean) => void }> = [];
 
   constructor(
     private readonly store: EventStore,
@@ -103,6 +114,39 @@ export class EventLog {
     return () => this.listeners.delete(fn);
   }
 
+  /**
+   * Cluster mode: the log moved to a new epoch (the shared log was lost, docs/architecture.md "Cluster mode").
+   * Listeners drop whatever they derived from the old log; returns the removal.
+   */
+  onReset(fn: (epoch: string) => void): () => void {
+    this.resetListeners.add(fn);
+    return () => this.resetListeners.delete(fn);
+  }
+
+  /** Whether seqs come from a shared log this node may lag behind (cluster mode). */
+  get replicated(): boolean {
+    return this.replicator !== undefined;
+  }
+
+  /** Resolve true once `head >= seq`, or false after `timeoutMs` (or when the log is reset meanwhile). */
+  waitForHead(seq: number, timeoutMs: number): Promise<boolean> {
+    if (this.head >= seq) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        seq,
+        done: (reached: boolean) => {
+          clearTimeout(timer);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.headWaiters = this.headWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.headWaiters.push(waiter);
+    });
+  }
+
   /** Validate producer input (REST, SDK, CLI): topic names, catalogue shapes, server-only families. */
   validateProducerInput(inputs: readonly unknown[], pathPrefix = ''): AppendInput[] {
     return inputs.map((raw, i) => {
@@ -157,6 +201,39 @@ export class EventLog {
     return Promise.resolve(events);
   }
 
+  /**
+   * Append once per idempotency key (docs/protocol.md "Idempotent publishing"): a key seen within its window
+   * answers the original seqs and ids and appends nothing.
+   */
+  async appendOnce(inputs: readonly AppendInput[], once: AppendOnce): Promise<AppendReceipt> {
+    if (this.replicator) return this.replicator.appendOnce(inputs, once);
+    const result = this.store.appendOnce(inputs, once);
+    if (!result.replayed) this.commit(result.events);
+    return { replayed: result.replayed, events: result.events.map(({ seq, id }) => ({ seq, id })) };
+  }
+
+  /**
+   * Cluster mode: the shared log was lost and the cluster agreed on `epoch`, starting from `from` (docs/
+   * architecture.md "Cluster mode"). The mirror is wiped, the projections become `from.state`, and reset
+   * listeners run so nobody keeps a cursor of the old epoch.
+   */
+  reset(epoch: string, from: SavedProjection): void {
+    (this.store as MirrorStore).reset(epoch, from);
+    this.stateValue = from.state as FleetState;
+    this.oldestSeq = this.store.oldest();
+    this.sinceSave = 0;
+    const waiters = this.headWaiters;
+    this.headWaiters = [];
+    for (const w of waiters) w.done(false);
+    for (const fn of this.resetListeners) {
+      try {
+        fn(epoch);
+      } catch (err) {
+        this.options.log?.(`log reset listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
   /** Cluster mode: mirror events the shared log assigned (in seq order, following `head`), fold and notify. */
   applyReplicated(events: readonly StoredEvent[]): void {
     if (events.length === 0) return;
@@ -170,6 +247,15 @@ export class EventLog {
     this.stateValue = state;
     this.sinceSave += events.length;
     if (this.sinceSave >= this.saveEvery) this.saveAndCompact();
+    if (this.headWaiters.length > 0) {
+      const head = this.head;
+      const still = [];
+      for (const w of this.headWaiters) {
+        if (w.seq <= head) w.done(true);
+        else still.push(w);
+      }
+      this.headWaiters = still;
+    }
     for (const fn of this.listeners) {
       try {
         fn(events);

@@ -20,7 +20,8 @@ const TOPIC: Record<MessageEventName, string> = {
 };
 
 export class MessageService {
-  constructor(private readonly log: EventLog, readonly store: MessageStore) {}
+  /** `nodeId`: cluster mode, recorded in `message.sent` as the node holding the payload and the state. */
+  constructor(private readonly log: EventLog, readonly store: MessageStore, private readonly nodeId?: string) {}
 
   /** Validate and send; returns the new message id. */
   send(body: unknown): string {
@@ -41,7 +42,7 @@ export class MessageService {
       timestamp: new Date().toISOString(),
     };
     this.store.insert(ev, JSON.stringify(b.payload));
-    this.log.append([{ topic: TOPIC.sent, data: ev }]);
+    this.log.append([{ topic: TOPIC.sent, data: this.nodeId ? { ...ev, node_id: this.nodeId } : ev }]);
     return ev.message_id;
   }
 

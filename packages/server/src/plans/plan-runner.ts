@@ -19,6 +19,8 @@ export interface PlanInput {
 
 export interface PlanRunnerOptions {
   log: EventLog;
+  /** Cluster mode: this node's id, recorded in `plan.created` as the node that runs the plan. */
+  nodeId?: string;
   /** Wait after SIGTERM before SIGKILL when a plan is cancelled (`stopGraceMs` of the server). @default 5000 */
   killGraceMs?: number;
   /** Output printed within this window leaves as one `plan.step_output` chunk. @default 20 */
@@ -84,13 +86,17 @@ export class PlanRunner {
 
   async create(input: PlanInput): Promise<PlanView> {
     const id = `plan-${randomBytes(6).toString('hex')}`;
-    await this.log.append([{ topic: 'plan.created', data: { plan_id: id, name: input.name, steps: input.steps, ...(input.cwd ? { cwd: input.cwd } : {}) } }]);
+    const owner = this.options.nodeId ? { node_id: this.options.nodeId } : {};
+    await this.log.append([{ topic: 'plan.created', data: { plan_id: id, name: input.name, steps: input.steps, ...(input.cwd ? { cwd: input.cwd } : {}), ...owner } }]);
     return this.get(id)!;
   }
 
   /** Start a pending plan; answers once its first step is running. */
   run(id: string): PlanView {
     const plan = this.require(id);
+    // In cluster mode the plan's own events take effect a moment after they are appended: the run in progress is
+    // what tells a second request apart until then.
+    if (this.runs.has(id)) throw new SwitchboardError('invalid_state', `plan ${id} is running; only a pending plan can run`);
     if (plan.status !== 'pending') throw new SwitchboardError('invalid_state', `plan ${id} is ${plan.status}; only a pending plan can run`);
     const st: RunState = { cancelled: false, done: Promise.resolve() };
     this.runs.set(id, st);
@@ -152,13 +158,14 @@ export class PlanRunner {
         // Numbered from 1, as the dashboard shows steps; `step_index` in events and frames stays 0-based.
         : { error: `step ${i + 1} "${step.name}" failed: ${stepError}`, status: 'failed' as const };
       this.cancelReason.delete(id);
-      this.log.append(this.endEvents(this.get(id)!, { index: i, error: stepError, output: result.output }, end));
+      // Awaited so the run ends only once its end is in the state (a failure is logged by the log itself).
+      await this.log.append(this.endEvents(this.get(id)!, { index: i, error: stepError, output: result.output }, end)).catch(() => undefined);
       return;
     }
-    this.log.append([{
+    await this.log.append([{
       topic: 'plan.completed',
       data: { plan_id: id, status: 'completed', summary: { total_steps: plan.steps.length, completed_steps: plan.steps.length, duration_ms: Date.now() - startedAt } },
-    }]);
+    }]).catch(() => undefined);
   }
 
   /**

@@ -8,10 +8,12 @@ import {
   matchAny,
   splitTopics,
 } from '@switchboard/protocol';
+import { createHash } from 'node:crypto';
 import { selectState } from '@switchboard/projections';
 import type { App } from '../app';
 import type { Principal } from '../auth/principal';
 import { requireTopics, snapshotPatterns } from '../auth/scope';
+import type { AppendInput } from '../store/event-store';
 
 const startedAt = Date.now();
 
@@ -23,21 +25,26 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
   }));
 
   router.post('/api/events', async (req) => {
+    const key = idempotencyKey(req.headers['idempotency-key']);
     const body = await req.body();
-    if (Array.isArray(body)) {
-      if (body.length === 0) throw new SwitchboardError('validation_failed', 'body: an array must hold at least one event', { details: { field: 'body' } });
-      const inputs = log.validateProducerInput(body);
-      requireTopics(req.principal, inputs.map((e) => e.topic), 'publish to');
-      const events = await log.append(inputs);
-      return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) } };
-    }
-    const inputs = log.validateProducerInput([body]);
+    const batch = Array.isArray(body);
+    if (batch && body.length === 0) throw new SwitchboardError('validation_failed', 'body: an array must hold at least one event', { details: { field: 'body' } });
+    const inputs = log.validateProducerInput(batch ? body : [body]);
     requireTopics(req.principal, inputs.map((e) => e.topic), 'publish to');
-    const [event] = await log.append(inputs);
-    return { status: 201, body: { epoch: log.epoch, seq: event!.seq, id: event!.id } };
+    let events: Array<{ seq: number; id: string }>;
+    let replayed = false;
+    if (key === undefined) {
+      events = await log.append(inputs);
+    } else {
+      const windowMs = app.config.idempotencyWindowSeconds * 1000;
+      ({ events, replayed } = await log.appendOnce(inputs, { key, fingerprint: fingerprint(batch, inputs), windowMs }));
+    }
+    const headers = replayed ? { 'idempotent-replayed': 'true' } : undefined;
+    if (batch) return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) }, headers };
+    return { status: 201, body: { epoch: log.epoch, seq: events[0]!.seq, id: events[0]!.id }, headers };
   });
 
-  router.get('/api/events', (req) => {
+  router.get('/api/events', async (req) => {
     const q = req.query;
     const since = intParam(q.get('since'), 'since', 0);
     const limit = intParam(q.get('limit'), 'limit', DEFAULT_POLL_LIMIT);
@@ -46,6 +53,16 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     }
     const topics = scopedTopics(req.principal, parseTopicsParam(q.get('topics')));
     const epoch = q.get('epoch');
+    // Cluster mode: a cursor of this epoch ahead of this node was read on another node; wait (bounded) to catch up
+    // rather than answer an older view as if the cursor were stale.
+    const cursorEpoch = epoch ?? log.epoch;
+    if (log.replicated && cursorEpoch === log.epoch && since > log.head) {
+      const reached = await log.waitForHead(since, app.config.resumeWaitMs);
+      if (!reached && log.epoch === cursorEpoch) {
+        const err = new SwitchboardError('unavailable', `this node has not caught up to seq ${since} yet; retry`, { details: { retry_after_s: 1 } });
+        return { status: 503, body: err.toJSON(), headers: { 'retry-after': '1' } };
+      }
+    }
     const check = log.check({ epoch: epoch ?? log.epoch, seq: since });
     if (check === 'stale') {
       return { body: { epoch: log.epoch, seq: log.head, recovered: false, events: [], has_more: false } };
@@ -76,6 +93,26 @@ function scopedTopics(principal: Principal | null, topics: string[]): string[] |
   if (topics.length === 0) return claim.length ? [...claim] : null;
   requireTopics(principal, topics, 'read');
   return topics;
+}
+
+/** Printable ASCII without spaces, 1–255 characters (docs/protocol.md "Idempotent publishing"). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+    throw new SwitchboardError('validation_failed', 'Idempotency-Key must be 1-255 printable ASCII characters without spaces', {
+      details: { field: 'Idempotency-Key' },
+    });
+  }
+  return header;
+}
+
+/** What a retry must repeat to be the same request: the shape (one event or a batch) and every topic and data. */
+function fingerprint(batch: boolean, inputs: readonly AppendInput[]): string {
+  const hash = createHash('sha256').update(batch ? 'batch' : 'one');
+  for (const i of inputs) hash.update(`\n${i.topic}\n${JSON.stringify(i.data)}`);
+  return hash.digest('hex');
 }
 
 function intParam(value: string | null, field: string, fallback: number): number {

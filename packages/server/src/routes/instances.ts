@@ -84,12 +84,31 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
     return act('clone', req.params.name!, body);
   });
 
+  const readLogs = async (name: string, tail: number) => {
+    const lines = await readTailOfFile(supervisor.paths(name).log, tail, MAX_TAIL_BYTES);
+    return { name, lines, count: lines.length };
+  };
+  // The output log is a file in the owner's data dir: another node asks the owner for the tail rather than answer
+  // an empty one.
+  cluster?.handle('instance-logs', (payload) => {
+    const { name, tail } = payload as { name: string; tail: number };
+    supervisor.require(name);
+    if (!supervisor.isOwned(name)) throw new SwitchboardError('invalid_state', `Instance '${name}' is not supervised by node '${cluster.nodeId}'`);
+    return readLogs(name, tail);
+  });
+
   router.get('/api/instances/:name/logs', async (req) => {
     const name = req.params.name!;
     supervisor.require(name);
     const tail = intParam(req.query.get('tail'), 'tail', DEFAULT_LOG_TAIL, MAX_LOG_TAIL);
-    const lines = await readTailOfFile(supervisor.paths(name).log, tail, MAX_TAIL_BYTES);
-    return { body: { name, lines, count: lines.length } };
+    if (cluster && !supervisor.isOwned(name)) {
+      const owner = supervisor.ownerOf(name);
+      if (owner === undefined || owner === cluster.nodeId) {
+        throw new SwitchboardError('invalid_state', `Instance '${name}' is supervised by another node, whose logs this node cannot reach`);
+      }
+      return { body: await cluster.request(owner, 'instance-logs', { name, tail }, forwardTimeoutMs(name)) };
+    }
+    return { body: await readLogs(name, tail) };
   });
 }
 

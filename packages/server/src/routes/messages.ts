@@ -2,6 +2,7 @@
 // the list (the polling fallback of `/ws/messages`) is metadata only.
 
 import { SwitchboardError } from '@switchboard/protocol';
+import { messagesOf } from '@switchboard/projections';
 import type { App } from '../app';
 import { MessageService } from '../messages/message-service';
 
@@ -25,17 +26,34 @@ export function registerMessagesApi(app: App, messages: MessageService): void {
     return { body: { messages: messages.store.list(filter, limit) } };
   });
 
-  router.get('/api/messages/:id', (req) => {
-    const id = req.params.id!;
-    const msg = messages.store.get(id);
-    if (!msg) throw new SwitchboardError('message_not_found', `No message with id '${id.slice(0, 64)}'`);
-    return { body: { ...msg, events: messages.store.events(id) } };
-  });
+  type Action = { action: 'get' } | { action: 'delivered' | 'acknowledged' } | { action: 'failed'; error: string };
+  const runLocal = (id: string, a: Action): unknown => {
+    if (a.action === 'get') {
+      const msg = messages.store.get(id);
+      if (!msg) throw new SwitchboardError('message_not_found', `No message with id '${id.slice(0, 64)}'`);
+      return { ...msg, events: messages.store.events(id) };
+    }
+    return messages.transition(id, a.action, a.action === 'failed' ? a.error : null);
+  };
 
-  router.post('/api/messages/:id/deliver', (req) => ({ body: messages.transition(req.params.id!, 'delivered') }));
-  router.post('/api/messages/:id/ack', (req) => ({ body: messages.transition(req.params.id!, 'acknowledged') }));
-  router.post('/api/messages/:id/fail', async (req) => {
-    const error = MessageService.parseFailBody(await req.body());
-    return { body: messages.transition(req.params.id!, 'failed', error) };
+  // Cluster mode (docs/architecture.md "Cluster mode"): a message's payload and state live on the node that took it
+  // (`node_id` of its `message.sent`); reads and transitions sent elsewhere are forwarded there over Redis.
+  const { cluster } = app;
+  cluster?.handle('message', async (payload) => {
+    const { id, ...a } = payload as { id: string } & Action;
+    return runLocal(id, a as Action);
   });
+  const act = async (id: string, a: Action): Promise<{ body: unknown }> => {
+    if (cluster && !messages.store.getMeta(id)) {
+      const view = Object.hasOwn(messagesOf(app.log.state), id) ? messagesOf(app.log.state)[id] : undefined;
+      const owner = view?.node_id;
+      if (owner !== undefined && owner !== cluster.nodeId) return { body: await cluster.request(owner, 'message', { id, ...a }, 10_000) };
+    }
+    return { body: runLocal(id, a) };
+  };
+
+  router.get('/api/messages/:id', (req) => act(req.params.id!, { action: 'get' }));
+  router.post('/api/messages/:id/deliver', (req) => act(req.params.id!, { action: 'delivered' }));
+  router.post('/api/messages/:id/ack', (req) => act(req.params.id!, { action: 'acknowledged' }));
+  router.post('/api/messages/:id/fail', async (req) => act(req.params.id!, { action: 'failed', error: MessageService.parseFailBody(await req.body()) }));
 }

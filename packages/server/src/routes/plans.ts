@@ -30,8 +30,23 @@ export function registerPlansApi(app: App, runner: PlanRunner, subs: PlanSubscri
 
   router.get('/api/plans', () => ({ body: runner.all() }));
   router.get('/api/plans/:id', (req) => ({ body: find(req.params.id!) }));
-  router.post('/api/plans/:id/run', (req) => ({ body: runner.run(req.params.id!) }));
-  router.post('/api/plans/:id/cancel', async (req) => ({ body: await runner.cancel(req.params.id!) }));
+  // Cluster mode (docs/architecture.md "Cluster mode"): a plan runs on the node that created it, so run and cancel
+  // are forwarded there through Redis; that node serialises them, so two runs sent to two nodes start it once.
+  const { cluster } = app;
+  const runLocal = async (action: 'run' | 'cancel', id: string): Promise<PlanView> => (action === 'run' ? runner.run(id) : runner.cancel(id));
+  cluster?.handle('plan', (payload) => {
+    const { action, id } = payload as { action: 'run' | 'cancel'; id: string };
+    return runLocal(action === 'run' ? 'run' : 'cancel', id);
+  });
+  const act = async (action: 'run' | 'cancel', id: string): Promise<{ body: unknown }> => {
+    const owner = find(id).node_id;
+    if (cluster && owner !== undefined && owner !== cluster.nodeId) {
+      return { body: await cluster.request(owner, 'plan', { action, id }, app.config.stopGraceMs * 2 + 10_000) };
+    }
+    return { body: await runLocal(action, id) };
+  };
+  router.post('/api/plans/:id/run', (req) => act('run', req.params.id!));
+  router.post('/api/plans/:id/cancel', (req) => act('cancel', req.params.id!));
 
   router.get('/api/dashboard/plan/:id/poll', (req) => {
     const plan = find(req.params.id!);

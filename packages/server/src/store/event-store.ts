@@ -14,6 +14,20 @@ export interface AppendInput {
   data: unknown;
 }
 
+/**
+ * A producer's idempotency key on an append (docs/protocol.md "Idempotent publishing"): the same key within
+ * `windowMs` answers the original events instead of appending again.
+ */
+export interface AppendOnce {
+  key: string;
+  /** Digest of the request the key was first used with; the same key with another request is a conflict. */
+  fingerprint: string;
+  windowMs: number;
+}
+
+/** What an idempotent append answers: fresh events (to fold and fan out), or the seqs and ids of the original. */
+export type OnceResult = { replayed: false; events: StoredEvent[] } | { replayed: true; events: Array<{ seq: number; id: string }> };
+
 export interface SavedProjection {
   seq: number;
   state: unknown;
@@ -28,6 +42,8 @@ export interface EventStore {
   oldest(): number;
   /** Append atomically; all or nothing. Durable (survives kill -9) when it returns. */
   append(inputs: readonly AppendInput[]): StoredEvent[];
+  /** `append`, unless `once.key` was used within its window: then the original seqs and ids, appending nothing. */
+  appendOnce(inputs: readonly AppendInput[], once: AppendOnce): OnceResult;
   /** Events with seq > `since`, oldest first, at most `limit`, optionally only those `accept` keeps. */
   readSince(since: number, limit: number, accept?: (topic: string) => boolean): StoredEvent[];
   /** The last saved projection state and the seq it reflects. */

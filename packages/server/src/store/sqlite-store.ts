@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
-import type { AppendInput, EventStore, SavedProjection, StoredEvent } from './event-store';
+import { SwitchboardError } from '@switchboard/protocol';
+import type { AppendInput, AppendOnce, EventStore, OnceResult, SavedProjection, StoredEvent } from './event-store';
 
 interface Row {
   seq: number;
@@ -25,6 +26,14 @@ CREATE TABLE IF NOT EXISTS events (
   ts    TEXT NOT NULL,
   data  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS idempotency (
+  key         TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  first_seq   INTEGER NOT NULL,
+  ids         TEXT NOT NULL,
+  expires_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 CREATE TABLE IF NOT EXISTS projection (
   id    INTEGER PRIMARY KEY CHECK (id = 1),
   seq   INTEGER NOT NULL,
@@ -44,6 +53,7 @@ export class SqliteEventStore implements EventStore {
   private readonly insert: Database.Statement;
   private readonly appendTx: (inputs: readonly AppendInput[]) => StoredEvent[];
   private readonly selectSince: Database.Statement<[number, number], Row>;
+  private readonly appendOnceTx: (inputs: readonly AppendInput[], once: AppendOnce) => OnceResult;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -80,6 +90,23 @@ export class SqliteEventStore implements EventStore {
       }
       return out;
     });
+    const findKey = this.db.prepare<[string, number], { fingerprint: string; first_seq: number; ids: string }>(
+      'SELECT fingerprint, first_seq, ids FROM idempotency WHERE key = ? AND expires_at > ?',
+    );
+    const pruneKeys = this.db.prepare('DELETE FROM idempotency WHERE expires_at <= ?');
+    const saveKey = this.db.prepare('INSERT OR REPLACE INTO idempotency (key, fingerprint, first_seq, ids, expires_at) VALUES (?, ?, ?, ?, ?)');
+    this.appendOnceTx = this.db.transaction((inputs: readonly AppendInput[], once: AppendOnce): OnceResult => {
+      const now = Date.now();
+      const seen = findKey.get(once.key, now);
+      if (seen) {
+        if (seen.fingerprint !== once.fingerprint) throw idempotencyConflict();
+        return { replayed: true, events: seen.ids.split(',').map((id, i) => ({ seq: seen.first_seq + i, id })) };
+      }
+      pruneKeys.run(now);
+      const events = this.appendTx(inputs);
+      saveKey.run(once.key, once.fingerprint, events[0]!.seq, events.map((e) => e.id).join(','), now + once.windowMs);
+      return { replayed: false, events };
+    });
   }
 
   get epoch(): string {
@@ -110,6 +137,8 @@ export class SqliteEventStore implements EventStore {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM events').run();
       this.db.prepare('DELETE FROM projection').run();
+      // Keys name seqs of the log being forgotten; in cluster mode Redis holds the keys anyway.
+      this.db.prepare('DELETE FROM idempotency').run();
       this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('epoch', epoch);
     })();
     this.epochValue = epoch;
@@ -131,6 +160,12 @@ export class SqliteEventStore implements EventStore {
     // Only advance after the commit: a failed transaction leaves the head where it was.
     this.headSeq = out[out.length - 1]!.seq;
     return out;
+  }
+
+  appendOnce(inputs: readonly AppendInput[], once: AppendOnce): OnceResult {
+    const result = this.appendOnceTx(inputs, once);
+    if (!result.replayed && result.events.length > 0) this.headSeq = result.events[result.events.length - 1]!.seq;
+    return result;
   }
 
   readSince(since: number, limit: number, accept?: (topic: string) => boolean): StoredEvent[] {
@@ -173,4 +208,11 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
+}
+
+/** The same idempotency key sent with a different request (docs/protocol.md "Idempotent publishing"). */
+export function idempotencyConflict(): SwitchboardError {
+  return new SwitchboardError('conflict', 'this Idempotency-Key was already used with a different request', {
+    details: { field: 'Idempotency-Key' },
+  });
 }

@@ -27,6 +27,45 @@ export function registerEventsStream(app: App): EventsFanout {
   // Replays may exceed the live queue bound once; beyond this budget a snapshot is cheaper than the gap.
   const replayBudgetBytes = Math.max(app.config.maxQueueBytes * 4, 4 * MAX_BODY_BYTES);
   const subs = new WeakMap<WsConnection, EventsSubscriber>();
+  // Cluster mode: a connection whose resume waits for this node to catch up handles its later frames after it.
+  const waiting = new WeakMap<WsConnection, Promise<void>>();
+
+  /** Run `step` after whatever this connection is waiting for; its errors reach the client like a frame's. */
+  function after(conn: WsConnection, step: () => void | Promise<void>): void {
+    const prev = waiting.get(conn);
+    const run = prev ? prev.then(step) : step();
+    if (!run) return;
+    const tracked: Promise<void> = run
+      .catch((err: unknown) => {
+        if (err instanceof SwitchboardError) conn.sendError(err);
+        else {
+          app.logLine(`events stream: ${(err as Error).stack ?? String(err)}`);
+          conn.fail(new SwitchboardError('internal', 'internal error'));
+        }
+      })
+      .finally(() => {
+        if (waiting.get(conn) === tracked) waiting.delete(conn);
+      });
+    waiting.set(conn, tracked);
+  }
+
+  /**
+   * Subscribe, but in cluster mode first let this node catch up to a cursor of its own epoch that is ahead of it
+   * (the client read further on another node): bounded by `resumeWaitMs`, then a retryable `unavailable` that
+   * closes the socket (4503) so the client reconnects, rather than a snapshot older than what it already has.
+   */
+  function subscribeWhenCaughtUp(sub: EventsSubscriber, topics: string[], since: Cursor | undefined): void | Promise<void> {
+    const { log } = app;
+    if (!since || !log.replicated || since.epoch !== log.epoch || since.seq <= log.head) return subscribe(sub, topics, since);
+    return log.waitForHead(since.seq, app.config.resumeWaitMs).then((reached) => {
+      if (sub.conn.closed) return;
+      if (!reached && log.epoch === since.epoch) {
+        sub.conn.fail(new SwitchboardError('unavailable', `this node has not caught up to seq ${since.seq} yet; reconnect and resume again`));
+        return;
+      }
+      subscribe(sub, topics, since);
+    });
+  }
 
   function sendSnapshot(sub: EventsSubscriber, reason?: 'lagged'): void {
     const { log } = app;
@@ -99,7 +138,7 @@ export function registerEventsStream(app: App): EventsFanout {
         const parsed = parseTopics(topics, 'topics');
         // At open this throws, so the connection ends with 4403: it asked for nothing it may have.
         requireTopics(conn.principal, parsed, 'subscribe to');
-        subscribe(sub, parsed, since);
+        after(conn, () => subscribeWhenCaughtUp(sub, parsed, since));
       },
       frame(conn, frame: ClientFrame) {
         const sub = subs.get(conn)!;
@@ -112,13 +151,15 @@ export function registerEventsStream(app: App): EventsFanout {
           }
           // Here the error frame leaves the connection and its other subscriptions as they were.
           requireTopics(conn.principal, topics, 'subscribe to');
-          subscribe(sub, topics, (frame.since ?? undefined) as Cursor | undefined);
+          after(conn, () => subscribeWhenCaughtUp(sub, topics, (frame.since ?? undefined) as Cursor | undefined));
           return true;
         }
         if (frame.type === 'unsubscribe') {
           const topics = parseTopics(frame.topics, 'topics');
-          fanout.removePatterns(sub, topics);
-          conn.send({ type: 'unsubscribed', topics: [...new Set(topics)] });
+          after(conn, () => {
+            fanout.removePatterns(sub, topics);
+            conn.send({ type: 'unsubscribed', topics: [...new Set(topics)] });
+          });
           return true;
         }
         return false;

@@ -1,19 +1,31 @@
 // `/ws/instances/:name/logs?backlog=N` (SPEC §5.2, seed 002): `backlog` then `lines` frames continuing exactly where
 // it ended, `rotated` when the file is replaced or shrinks. An unknown instance ends with instance_not_found (4404),
-// a bad backlog with invalid_backlog (4400); deleting the instance ends its viewers with instance_not_found.
+// a bad backlog with invalid_backlog (4400); deleting the instance ends its viewers with instance_not_found. In
+// cluster mode, a node that does not supervise the instance ends with invalid_state naming the owner (4409).
 
 import { DEFAULT_LOG_BACKLOG, MAX_LOG_BACKLOG, SwitchboardError, isInstanceName } from '@switchboard/protocol';
 import { instancesOf } from '@switchboard/projections';
 import type { App } from '../app';
 import type { LogTailers } from '../logs/log-tailer';
 
-export function registerInstanceLogsStream(app: App, tailers: LogTailers): void {
+/**
+ * `ownerElsewhere(name)`: in cluster mode, the node supervising `name` when it is not this one (or a description
+ * when unknown); undefined when the log file is here.
+ */
+export function registerInstanceLogsStream(app: App, tailers: LogTailers, ownerElsewhere: (name: string) => string | undefined = () => undefined): void {
   app.streams.add('/ws/instances/:name/logs', {
     idleRule: true,
     open(conn, { url, params }) {
       const name = params.name ?? '';
       if (!isInstanceName(name) || !Object.hasOwn(instancesOf(app.log.state), name)) throw notFound(name);
       const backlog = parseBacklog(url.searchParams.get('backlog'));
+      // The output log is a file on the owning node: say where, rather than stream an empty log (close 4409).
+      const owner = ownerElsewhere(name);
+      if (owner !== undefined) {
+        throw new SwitchboardError('invalid_state', `Instance '${name}' is supervised by ${owner}; open its log stream on that node`, {
+          details: { owner },
+        });
+      }
       tailers.attach(name, conn, backlog);
     },
   });

@@ -1,12 +1,19 @@
-// A throwaway redis-server on a free port for cluster tests: no persistence, loopback only, killed by the test file.
+// A throwaway redis-server on a free port for cluster tests: loopback only, killed by the test file. Without
+// persistence by default; `persistent` keeps an append-only file (fsync on every write) in a temp directory, so a
+// restart on the same port comes back with every acknowledged write.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitFor } from '@switchboard/testkit';
 
 export interface TestRedis {
   url: string;
   port: number;
+  /** Stop the server (SIGTERM by default) and start it again on the same port; `empty` drops its data first. */
+  restart(options?: { signal?: NodeJS.Signals; empty?: boolean; downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,9 +29,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
+interface Running {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+async function spawnRedis(port: number, dir: string | undefined): Promise<Running> {
+  const persistence = dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir] : ['--appendonly', 'no'];
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--save', '', ...persistence, '--bind', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -38,12 +50,33 @@ export async function startRedis(): Promise<TestRedis> {
     },
     { timeoutMs: 10_000, intervalMs: 50, message: `redis-server to answer PING on port ${port}` },
   );
+  return { child, exited };
+}
+
+async function kill(r: Running, signal: NodeJS.Signals): Promise<void> {
+  if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill(signal);
+  await r.exited;
+}
+
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
+  const port = await freePort();
+  let dir = options.persistent ? mkdtempSync(join(tmpdir(), 'sb-redis-')) : undefined;
+  let running = await spawnRedis(port, dir);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    restart: async ({ signal = 'SIGTERM', empty = false, downMs = 0 } = {}) => {
+      await kill(running, signal);
+      if (empty && dir) {
+        rmSync(dir, { recursive: true, force: true });
+        dir = mkdtempSync(join(tmpdir(), 'sb-redis-'));
+      }
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      running = await spawnRedis(port, dir);
+    },
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
+      await kill(running, 'SIGTERM');
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
