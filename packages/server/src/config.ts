@@ -17,6 +17,7 @@ import {
   DEFAULT_RETENTION_EVENTS,
   DEFAULT_STOP_GRACE_MS,
 } from '@switchboard/protocol';
+import type { LogFormat, LogLevel } from './logging/logger';
 
 export interface ServerConfig {
   /** Bind address. @default '127.0.0.1' */
@@ -68,8 +69,14 @@ export interface ServerConfig {
   retentionEvents: number;
   /** Wait between SIGTERM and SIGKILL when an instance is stopped (SPEC §5); tests shorten it. @default 5000 */
   stopGraceMs: number;
-  /** Where operational log lines go (never secrets). @default stderr */
+  /** Where operational log lines go, one formatted line per call (never secrets). @default stderr */
   log: (line: string) => void;
+  /** Least severe level written. @default 'info' */
+  logLevel: LogLevel;
+  /** One JSON object per line, or readable lines. @default 'pretty' when logging to a terminal's stderr, else 'json' */
+  logFormat: LogFormat;
+  /** Also serve `GET /metrics` on this port (same host, same token rule); unset: only on the main port. */
+  metricsPort?: number;
 }
 
 export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -95,6 +102,8 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     retentionEvents: DEFAULT_RETENTION_EVENTS,
     stopGraceMs: DEFAULT_STOP_GRACE_MS,
     log: (line) => process.stderr.write(`${line}\n`),
+    logLevel: 'info',
+    logFormat: overrides.log === undefined && process.stderr.isTTY ? 'pretty' : 'json',
     ...overrides,
   };
 }

@@ -22,6 +22,14 @@ import { registerEventsStream } from './streams/events';
 import { WsGateway } from './ws/gateway';
 import { PeerRateLimits } from './limits/peer-rate-limits';
 import { StreamRegistry } from './ws/stream';
+// Operations (docs/operations.md): metrics, structured logs, readiness.
+import { watchRequest } from './access/http-access';
+import { connectionObserver } from './access/ws-access';
+import { Readiness, registerReadyz } from './health/readiness';
+import { createLogger, type Logger } from './logging/logger';
+import { METRICS_PATH, serveMetrics } from './metrics/metrics-endpoint';
+import { ServerMetrics } from './metrics/server-metrics';
+import { instancesOf } from '@switchboard/projections';
 
 export interface RunningServer {
   /** `http://host:port` of the listening server. */
@@ -31,6 +39,10 @@ export interface RunningServer {
   readonly epoch: string;
   readonly config: ServerConfig;
   readonly log: EventLog;
+  /** The structured operational logger (its lines go to `config.log`). */
+  readonly logger: Logger;
+  /** `http://host:port` of the `--metrics-port` listener, when configured. */
+  readonly metricsUrl?: string;
   /**
    * Append producer events in-process (validated like `POST /api/events`). On a single node the events are
    * already applied when this returns; in cluster mode await the promise.
@@ -48,24 +60,40 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       `refusing to bind ${config.host} without --token: anyone on the network could control the fleet (pass --insecure to override)`,
     );
   }
+  const nodeId = config.nodeId ?? hostname();
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, sink: config.log, ...(config.redisUrl ? { base: { node: nodeId } } : {}) });
+  const logLine = (line: string) => logger.info(line);
+  const logProblem = (line: string) => logger.warn(line);
+  const logError = (line: string) => logger.error(line);
   const store = new SqliteEventStore(config.dataDir);
   // Cluster mode (SPEC §11): the local store becomes a mirror of the shared Redis log, caught up before listening.
   let cluster: RedisLog | undefined;
   let bus: NodeBus | undefined;
   if (config.redisUrl) {
     try {
-      cluster = await RedisLog.connect({ url: config.redisUrl, prefix: config.redisPrefix, retentionEvents: config.retentionEvents, log: config.log });
+      cluster = await RedisLog.connect({ url: config.redisUrl, prefix: config.redisPrefix, retentionEvents: config.retentionEvents, log: logProblem });
       await cluster.prepare(store);
-      bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, config.nodeId ?? hostname(), config.log);
+      bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, nodeId, logProblem);
     } catch (err) {
       store.close();
       if (cluster) await cluster.close();
       throw err;
     }
   }
-  const log = new EventLog(store, { retentionEvents: config.retentionEvents, log: config.log });
+  const log = new EventLog(store, { retentionEvents: config.retentionEvents, log: logProblem });
+  const metrics = new ServerMetrics({ logSeq: () => log.head, instancesByStatus: () => countByStatus(log) });
+  log.onAppend((events) => metrics.countAppended(events));
   if (cluster) await cluster.start(log);
-  const router = new Router(config.log);
+  const clusterLog = cluster;
+  if (clusterLog && bus) {
+    const nodeBus = bus;
+    metrics.addCluster({ lagSeconds: () => clusterLog.lagSeconds, nodes: () => nodeBus.nodeCount() });
+  }
+  const readiness = new Readiness([
+    () => (store.isOpen ? null : 'the event store is closed'),
+    ...(clusterLog ? [() => clusterLog.notReadyReason()] : []),
+  ]);
+  const router = new Router(logError);
   const streams = new StreamRegistry();
   const closeHooks: Array<() => void | Promise<void>> = [];
   let fallback: HttpFallback | undefined;
@@ -76,7 +104,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     router,
     streams,
     onClose: (fn) => closeHooks.push(fn),
-    logLine: config.log,
+    logLine,
+    logger,
+    metrics,
     ...(bus ? { cluster: bus } : {}),
   };
 
@@ -96,40 +126,51 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
     guard,
     authenticate: (req, url) => auth.check(req, url, false),
-    log: config.log,
+    log: logError,
+    counters: metrics.counters.frames,
+    observer: connectionObserver(metrics, logger),
   });
   // Keyed by the token's `sub` when it has one, else by address; a bad token counts against its address.
   const limits = new PeerRateLimits(config, (req, url) => verifiedOrNull(auth, req, url));
   const fanout = registerEventsStream(app);
   registerEventsApi(app, () => ({ connections: gateway.heartbeat.size, frames_delivered: fanout.delivered, frames_dropped: fanout.dropped }));
+  registerReadyz(router, readiness);
   for (const feature of FEATURES) await feature(app);
 
   const http: Server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const access = watchRequest(req, res, metrics, logger);
+    access.route = url.pathname === METRICS_PATH ? METRICS_PATH : (router.patternOf(url.pathname) ?? access.route);
     try {
       guard.checkRequest(req);
     } catch (err) {
       req.resume();
-      return sendError(res, err, config.log);
+      return sendError(res, err, logError);
     }
     if (url.pathname.startsWith('/api/') && applyCors(req, res, guard.origins)) return;
     if (limits.refuseRequest(req, res, url)) return;
-    if (auth.enabled && url.pathname.startsWith('/api/') && url.pathname !== '/api/healthz') {
+    if (auth.enabled && (url.pathname.startsWith('/api/') || url.pathname === METRICS_PATH) && !AUTH_EXEMPT.has(url.pathname)) {
       try {
         auth.check(req, url, req.method !== 'GET' && req.method !== 'HEAD');
       } catch (err) {
         req.resume();
-        return sendError(res, err, config.log);
+        return sendError(res, err, logError);
       }
     }
+    if (url.pathname === METRICS_PATH) return void serveMetrics(req, res, metrics).catch((err) => sendError(res, err, logError));
     router
       .handle(req, res, url, MAX_BODY_BYTES)
       .then(async (handled) => {
-        if (handled || (fallback && !url.pathname.startsWith('/api/') && (await fallback(req, res, url)))) return;
+        if (handled) return;
+        if (fallback && !url.pathname.startsWith('/api/') && (await fallback(req, res, url))) {
+          access.route = WEB_ROUTE;
+          return;
+        }
         sendError(res, new SwitchboardError('not_found', `no route for ${req.method} ${url.pathname}`));
       })
-      .catch((err) => sendError(res, err, config.log));
+      .catch((err) => sendError(res, err, logError));
   });
+  const metricsHttp = config.metricsPort === undefined ? undefined : createMetricsServer(metrics, guard, auth, logger, logError);
   http.on('upgrade', (req, socket, head) => {
     if (limits.refuseUpgrade(req, socket, new URL(req.url ?? '/', 'http://localhost'))) return;
     gateway.handleUpgrade(req, socket, head);
@@ -148,9 +189,18 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       resolve();
     });
   });
+  if (metricsHttp) {
+    try {
+      await listen(metricsHttp, config.metricsPort!, config.host);
+    } catch (err) {
+      http.close();
+      throw err;
+    }
+  }
   const addr = http.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const metricsAddr = metricsHttp?.address();
 
   let closing: Promise<void> | undefined;
   return {
@@ -159,22 +209,28 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     port,
     config,
     log,
+    logger,
+    ...(metricsAddr && typeof metricsAddr === 'object' ? { metricsUrl: `http://${hostForUrl}:${metricsAddr.port}` } : {}),
     get epoch() {
       return log.epoch;
     },
     publish: (inputs) => log.append(log.validateProducerInput(inputs)),
     close: () =>
       (closing ??= (async () => {
-        http.close();
+        // Readiness says no first; the port keeps answering (upgrades get 503) until the sockets have closed.
+        readiness.beginShutdown();
         await gateway.closeAll();
+        http.close();
+        metricsHttp?.close();
         for (const fn of closeHooks.reverse()) {
           try {
             await fn();
           } catch (err) {
-            config.log(`shutdown hook failed: ${(err as Error).message}`);
+            logError(`shutdown hook failed: ${(err as Error).message}`);
           }
         }
         http.closeAllConnections();
+        metricsHttp?.closeAllConnections();
         await bus?.close();
         await cluster?.stop();
         log.close();
@@ -190,4 +246,43 @@ function verifiedOrNull(auth: Authenticator, req: IncomingMessage, url: URL): Pr
   } catch {
     return null;
   }
+}
+
+/** Paths answered without a token: the probes of a load balancer or orchestrator (docs/operations.md). */
+const AUTH_EXEMPT = new Set(['/api/healthz', '/api/readyz']);
+/** Route label of what the web dashboard served. */
+const WEB_ROUTE = 'web';
+
+function countByStatus(log: EventLog): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const inst of Object.values(instancesOf(log.state))) counts[inst.status] = (counts[inst.status] ?? 0) + 1;
+  return counts;
+}
+
+/** The `--metrics-port` listener: only `GET /metrics`, behind the same Host rule and token check as the main port. */
+function createMetricsServer(metrics: ServerMetrics, guard: RequestGuard, auth: Authenticator, logger: Logger, logError: (line: string) => void): Server {
+  return createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const access = watchRequest(req, res, metrics, logger);
+    req.resume();
+    try {
+      guard.checkRequest(req);
+      if (url.pathname !== METRICS_PATH) throw new SwitchboardError('not_found', `only ${METRICS_PATH} is served on this port`);
+      access.route = METRICS_PATH;
+      auth.check(req, url, false);
+    } catch (err) {
+      return sendError(res, err, logError);
+    }
+    serveMetrics(req, res, metrics).catch((err) => sendError(res, err, logError));
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

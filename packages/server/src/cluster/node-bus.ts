@@ -91,6 +91,22 @@ export class NodeBus implements ClusterNode {
     await this.pub.quit().catch(() => this.pub.disconnect());
   }
 
+  /** Nodes listening on their channel right now (one per connected node), for the metrics; 0 when Redis is away. */
+  async nodeCount(timeoutMs = 1000): Promise<number> {
+    if (this.pub.status !== 'ready') return 0;
+    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}node:*`;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), timeoutMs)));
+    try {
+      const channels = await Promise.race([this.pub.pubsub('CHANNELS', pattern) as Promise<string[]>, late]);
+      return channels.length;
+    } catch {
+      return 0;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private channel(node: string): string {
     return `${this.prefix}node:${node}`;
   }

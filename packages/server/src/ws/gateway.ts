@@ -9,6 +9,7 @@ import { CLOSE, SUBPROTOCOL, SwitchboardError } from '@switchboard/protocol';
 import { WsConnection } from './connection';
 import { Heartbeat } from './heartbeat';
 import type { RequestGuard } from '../guard/request-guard';
+import type { FrameCounters } from '../metrics/counters';
 import type { ClientFrame, StreamContext, StreamHandler, StreamRegistry } from './stream';
 
 export interface GatewayOptions {
@@ -23,6 +24,16 @@ export interface GatewayOptions {
   /** Checks credentials before the upgrade; throws SwitchboardError (401) to refuse; returns the token expiry. */
   authenticate?: (req: IncomingMessage, url: URL) => { exp?: number } | null;
   log: (line: string) => void;
+  /** Frame tallies for the metrics, shared by every connection. */
+  counters?: FrameCounters;
+  /** Told of every accepted connection and its close (metrics and the access log). */
+  observer?: ConnectionObserver;
+}
+
+/** Sees each accepted WebSocket open and close; `pattern` is the endpoint's registered path pattern. */
+export interface ConnectionObserver {
+  opened(pattern: string, conn: WsConnection): void;
+  closed(pattern: string, conn: WsConnection, code: number, openedAt: number): void;
 }
 
 const PONG = JSON.stringify({ type: 'pong' });
@@ -67,7 +78,7 @@ export class WsGateway {
       return reject(socket, new SwitchboardError('too_many_requests', `too many open WebSockets from ${ip}`), { 'Retry-After': '1' });
     }
     this.track(socket, ip);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket as Socket, { url, params: found.params, req }, found.handler, expiresAtMs));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket as Socket, { url, params: found.params, req }, found.handler, expiresAtMs, found.pattern));
   }
 
   /** Count the socket against its address until it closes; a method of its own so the listener keeps only `ip`. */
@@ -87,11 +98,13 @@ export class WsGateway {
    * outside this scope and `handleUpgrade`'s, so none of them keeps the upgrade request, its head buffer or its
    * URL alive (issue 5: about 2 KB of RSS per idle connection).
    */
-  private accept(ws: WebSocket, socket: Socket, ctx: StreamContext, handler: StreamHandler, expiresAtMs: number | undefined): void {
+  private accept(ws: WebSocket, socket: Socket, ctx: StreamContext, handler: StreamHandler, expiresAtMs: number | undefined, pattern: string): void {
     const conn = new WsConnection(ws, socket, {
       maxQueueBytes: this.options.maxQueueBytes,
       idleRule: handler.idleRule,
+      ...(this.options.counters ? { counters: this.options.counters } : {}),
     });
+    if (this.options.observer) this.observe(ws, conn, pattern, this.options.observer);
     conn.expiresAtMs = expiresAtMs;
     socket.setNoDelay(true);
     this.heartbeat.add(conn);
@@ -105,6 +118,12 @@ export class WsGateway {
       this.options.log(`stream open failed: ${(err as Error).stack}`);
       conn.fail(new SwitchboardError('internal', 'internal error'));
     }
+  }
+
+  private observe(ws: WebSocket, conn: WsConnection, pattern: string, observer: ConnectionObserver): void {
+    const openedAt = Date.now();
+    observer.opened(pattern, conn);
+    ws.once('close', (code: number) => observer.closed(pattern, conn, code, openedAt));
   }
 
   private messageListener(conn: WsConnection, handler: StreamHandler): (data: WebSocket.RawData, isBinary: boolean) => void {

@@ -24,6 +24,7 @@ export interface StreamHandler {
 }
 
 interface Entry {
+  pattern: string;
   parts: string[];
   handler: StreamHandler;
 }
@@ -34,7 +35,7 @@ export class StreamRegistry {
 
   /** Register an exact path with optional `:params`, e.g. `/ws/instances/:name/logs`. */
   add(pattern: string, handler: StreamHandler): this {
-    this.entries.push({ parts: pattern.split('/').filter(Boolean), handler });
+    this.entries.push({ pattern, parts: pattern.split('/').filter(Boolean), handler });
     return this;
   }
 
@@ -44,7 +45,8 @@ export class StreamRegistry {
     return this;
   }
 
-  match(pathname: string): { handler: StreamHandler; params: Record<string, string> } | null {
+  /** The endpoint for a path, with the pattern it was registered under (e.g. for metrics labels). */
+  match(pathname: string): { handler: StreamHandler; params: Record<string, string>; pattern: string } | null {
     const segs = pathname.split('/').filter(Boolean);
     for (const e of this.entries) {
       if (e.parts.length !== segs.length) continue;
@@ -55,13 +57,13 @@ export class StreamRegistry {
         if (p.startsWith(':')) params[p.slice(1)] = safeDecode(segs[i]!);
         else if (p !== segs[i]) { ok = false; break; }
       }
-      if (ok) return { handler: e.handler, params };
+      if (ok) return { handler: e.handler, params, pattern: e.pattern };
     }
     const fb = this.fallback;
     if (fb) {
       const pre = fb.prefix.split('/').filter(Boolean);
       if (segs.length === pre.length + 1 && pre.every((p, i) => p === segs[i])) {
-        return { handler: fb.handler, params: { [fb.param]: safeDecode(segs[segs.length - 1]!) } };
+        return { handler: fb.handler, params: { [fb.param]: safeDecode(segs[segs.length - 1]!) }, pattern: `${fb.prefix}/:${fb.param}` };
       }
     }
     return null;
