@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ERRORS, SwitchboardError, type ErrorCode } from '@switchboard/protocol';
+import { quitOrDisconnect } from './redis-log';
 
 /** Answers one kind of request; a thrown SwitchboardError reaches the asker with its code. */
 export type BusHandler = (payload: unknown) => Promise<unknown>;
@@ -88,7 +89,7 @@ export class NodeBus implements ClusterNode {
     }
     this.pending.clear();
     this.sub.disconnect();
-    await this.pub.quit().catch(() => this.pub.disconnect());
+    await quitOrDisconnect(this.pub);
   }
 
   /** Nodes listening on their channel right now (one per connected node), for the metrics; 0 when Redis is away. */

@@ -144,7 +144,8 @@ export class RedisLog implements LogReplicator {
   async stop(): Promise<void> {
     this.stopping = true;
     this.tail.disconnect();
-    await this.tailing;
+    // A read queued while Redis was away may never settle after the disconnect; the loop ends on `stopping` anyway.
+    await withTimeout(this.tailing ?? Promise.resolve(), READINESS_TIMEOUT_MS);
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.reject(new SwitchboardError('unavailable', 'the server shut down before the event was applied'));
@@ -154,8 +155,9 @@ export class RedisLog implements LogReplicator {
 
   /** After the log closed (its last snapshot offered): finish snapshot writes and close the command connection. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.snapshotWrites]);
-    await this.cmd.quit().catch(() => this.cmd.disconnect());
+    // Bounded: with Redis away, queued commands would wait for it forever and hold up the shutdown.
+    await withTimeout(Promise.allSettled([...this.snapshotWrites]), READINESS_TIMEOUT_MS * 2);
+    await quitOrDisconnect(this.cmd);
   }
 
   private async follow(): Promise<void> {
@@ -235,6 +237,12 @@ export class RedisLog implements LogReplicator {
       this.waiters.push({ seq, resolve, reject, timer });
     });
   }
+}
+
+/** QUIT when connected (bounded in time), else drop the connection at once. */
+export async function quitOrDisconnect(conn: Redis, timeoutMs = 1000): Promise<void> {
+  if (conn.status === 'ready') await withTimeout(conn.quit().catch(() => undefined), timeoutMs);
+  conn.disconnect();
 }
 
 /** The promise's value, or undefined when it takes longer than `ms`. */
