@@ -140,6 +140,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const http: Server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const access = watchRequest(req, res, metrics, logger);
+    // While shutting down, no connection is kept for another request: it would be cut when the sockets go.
+    if (readiness.shuttingDown) res.shouldKeepAlive = false;
     access.route = url.pathname === METRICS_PATH ? METRICS_PATH : (router.patternOf(url.pathname) ?? access.route);
     try {
       guard.checkRequest(req);
@@ -219,6 +221,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       (closing ??= (async () => {
         // Readiness says no first; the port keeps answering (upgrades get 503) until the sockets have closed.
         readiness.beginShutdown();
+        http.closeIdleConnections();
         await gateway.closeAll();
         http.close();
         metricsHttp?.close();

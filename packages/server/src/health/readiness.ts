@@ -17,6 +17,10 @@ export class Readiness {
     this.shutdownBegun = true;
   }
 
+  get shuttingDown(): boolean {
+    return this.shutdownBegun;
+  }
+
   /** The first reason this node is not ready, or null when it is. */
   async notReadyReason(): Promise<string | null> {
     if (this.shutdownBegun) return 'the server is shutting down';
