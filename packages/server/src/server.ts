@@ -129,6 +129,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     log: logError,
     counters: metrics.counters.frames,
     observer: connectionObserver(metrics, logger),
+    onFreshness: (seconds) => {
+      for (const s of seconds) metrics.observeClientFreshness(s);
+    },
   });
   // Keyed by the token's `sub` when it has one, else by address; a bad token counts against its address.
   const limits = new PeerRateLimits(config, (req, url) => verifiedOrNull(auth, req, url));

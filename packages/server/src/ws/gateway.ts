@@ -10,6 +10,7 @@ import { WsConnection } from './connection';
 import { Heartbeat } from './heartbeat';
 import type { RequestGuard } from '../guard/request-guard';
 import type { FrameCounters } from '../metrics/counters';
+import { freshnessSeconds, pongFor } from './clock-frames';
 import type { ClientFrame, StreamContext, StreamHandler, StreamRegistry } from './stream';
 
 export interface GatewayOptions {
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   counters?: FrameCounters;
   /** Told of every accepted connection and its close (metrics and the access log). */
   observer?: ConnectionObserver;
+  /** Receives the figures of SDK `freshness` reports (seconds); without it such frames are unknown types. */
+  onFreshness?: (seconds: number[]) => void;
 }
 
 /** Sees each accepted WebSocket open and close; `pattern` is the endpoint's registered path pattern. */
@@ -35,8 +38,6 @@ export interface ConnectionObserver {
   opened(pattern: string, conn: WsConnection): void;
   closed(pattern: string, conn: WsConnection, code: number, openedAt: number): void;
 }
-
-const PONG = JSON.stringify({ type: 'pong' });
 
 export class WsGateway {
   private readonly wss: WebSocketServer;
@@ -127,7 +128,7 @@ export class WsGateway {
   }
 
   private messageListener(conn: WsConnection, handler: StreamHandler): (data: WebSocket.RawData, isBinary: boolean) => void {
-    const { maxFramesPerSecond, log } = this.options;
+    const { maxFramesPerSecond, log, onFreshness } = this.options;
     return (data, isBinary) => {
       // A fixed one-second window is enough to stop a flooding peer without a timer per connection.
       const now = Date.now();
@@ -148,7 +149,12 @@ export class WsGateway {
       }
       conn.lastClientFrameAt = now;
       const f = frame as ClientFrame;
-      if (f.type === 'ping') return conn.push(encodePong());
+      if (f.type === 'ping') return conn.push(pongFor(f));
+      if (f.type === 'freshness' && onFreshness) {
+        const seconds = freshnessSeconds(f);
+        if (seconds === null) return conn.sendError(new SwitchboardError('bad_request', 'a freshness report needs samples_ms: an array of numbers'));
+        return onFreshness(seconds);
+      }
       let handled = false;
       try {
         handled = handler.frame?.(conn, f) ?? false;
@@ -176,13 +182,6 @@ export class WsGateway {
     for (const c of conns) if (!c.closed) c.terminate();
     this.wss.close();
   }
-}
-
-let pongFrame: Buffer | undefined;
-function encodePong(): Buffer {
-  // Encoded once; every pong is the same bytes.
-  if (!pongFrame) pongFrame = Buffer.from([0x81, PONG.length, ...Buffer.from(PONG)]);
-  return pongFrame;
 }
 
 // Shared listeners: a closure per socket would hold the scope it was made in (and with it the upgrade request).
