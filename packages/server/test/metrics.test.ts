@@ -209,6 +209,28 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('freshness frames', () => {
+  it('a timed ping gets the server clock, a plain one the plain pong, and reports feed the histogram within bounds', async () => {
+    await start();
+    const c = await open('/ws/events?topics=custom.*');
+    await c.next((f) => f.type === 'snapshot');
+    c.send({ type: 'ping', t: 123.5 });
+    const timed = await c.next((f) => f.type === 'pong');
+    expect(timed).toEqual({ type: 'pong', t: 123.5, server_ts: expect.any(Number) });
+    expect(Math.abs((timed.server_ts as number) - Date.now())).toBeLessThan(5000);
+    c.send({ type: 'ping' });
+    expect(await c.next((f) => f.type === 'pong')).toEqual({ type: 'pong' });
+    c.send({ type: 'freshness', samples_ms: 'lots' });
+    expect(await c.next((f) => f.type === 'error')).toMatchObject({ code: 'bad_request' });
+    c.send({ type: 'freshness', samples_ms: [5, -1, 'x', 7_200_000, 15] });
+    await waitFor(async () => (await metricsOf()).value('switchboard_client_freshness_seconds_count') === 2);
+    expect((await metricsOf()).value('switchboard_client_freshness_seconds_sum')).toBeCloseTo(0.02, 6);
+    c.send({ type: 'freshness', samples_ms: Array.from({ length: 1000 }, () => 1) });
+    await waitFor(async () => (await metricsOf()).value('switchboard_client_freshness_seconds_count') === 2 + 256);
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+  });
+});
+
 describe('the operations docs', () => {
   const root = new URL('../../../', import.meta.url);
   const CLUSTER = ['switchboard_cluster_lag_seconds', 'switchboard_cluster_nodes'];
