@@ -23,6 +23,7 @@ describe('serve flags and environment → ServerConfig', () => {
     ['rate limits', ['--rate-limit', '50', '--rate-burst', '80', '--connect-rate', '2.5', '--connect-burst', '10'], {}, {
       config: { rateLimitPerSecond: 50, rateLimitBurst: 80, connectRatePerSecond: 2.5, connectBurst: 10 }, demo: false,
     }],
+    ['--log-level and --metrics-port', ['--log-level', 'WARN', '--metrics-port', '9100'], {}, { config: { logLevel: 'warn', metricsPort: 9100 }, demo: false }],
     ['a rate of 0 turns the limit off', ['--rate-limit', '0', '--connect-rate', '0'], {}, { config: { rateLimitPerSecond: 0, connectRatePerSecond: 0 }, demo: false }],
     ['--jwt-public-key and --no-legacy-tokens', ['--jwt-public-key', '/etc/auth.pem', '--no-legacy-tokens'], {}, {
       config: { jwtPublicKeyFile: '/etc/auth.pem', legacyTokens: false }, demo: false,
@@ -35,12 +36,12 @@ describe('serve flags and environment → ServerConfig', () => {
       SWITCHBOARD_IDLE_TIMEOUT: '5', SWITCHBOARD_MAX_QUEUE_BYTES: '2048', SWITCHBOARD_GIT_INTERVAL: '60',
       SWITCHBOARD_ALLOWED_ORIGINS: 'http://x.test', SWITCHBOARD_INSECURE: 'true', SWITCHBOARD_REDIS: 'rediss://r:6380',
       SWITCHBOARD_NODE_ID: 'node-b', SWITCHBOARD_RATE_LIMIT: '300', SWITCHBOARD_RATE_BURST: '600', SWITCHBOARD_CONNECT_RATE: '20',
-      SWITCHBOARD_CONNECT_BURST: '40', SWITCHBOARD_ALLOWED_HOSTS: 'sb.test',
+      SWITCHBOARD_CONNECT_BURST: '40', SWITCHBOARD_ALLOWED_HOSTS: 'sb.test', SWITCHBOARD_LOG_LEVEL: 'debug', SWITCHBOARD_METRICS_PORT: '0',
     }, {
       config: {
         host: '::1', port: 9000, dataDir: 'd', token: 't', idleTimeoutSeconds: 5, maxQueueBytes: 2048, gitIntervalSeconds: 60,
         allowedOrigins: ['http://x.test'], insecure: true, redisUrl: 'rediss://r:6380', nodeId: 'node-b', allowedHosts: ['sb.test'],
-        rateLimitPerSecond: 300, rateLimitBurst: 600, connectRatePerSecond: 20, connectBurst: 40,
+        rateLimitPerSecond: 300, rateLimitBurst: 600, connectRatePerSecond: 20, connectBurst: 40, logLevel: 'debug', metricsPort: 0,
       },
       demo: true,
     }],
@@ -73,6 +74,8 @@ describe('serve flags and environment → ServerConfig', () => {
     ['a rate limit with a unit', [], { SWITCHBOARD_CONNECT_RATE: '10/s' }, /SWITCHBOARD_CONNECT_RATE "10\/s"/],
     ['a burst of 0', ['--rate-burst', '0'], {}, /--rate-burst "0": expected a positive integer/],
     ['a fractional burst', ['--connect-burst', '2.5'], {}, /--connect-burst "2.5"/],
+    ['an unknown log level', ['--log-level', 'loud'], {}, /invalid --log-level "loud": expected fatal, error, warn, info, debug, trace, silent/],
+    ['a metrics port out of range', [], { SWITCHBOARD_METRICS_PORT: '99999' }, /SWITCHBOARD_METRICS_PORT "99999"/],
     ['a boolean variable that is not a boolean', [], { SWITCHBOARD_DEMO: 'maybe' }, /SWITCHBOARD_DEMO "maybe": expected true or false/],
     ['an unknown flag', ['--prot', '1'], {}, /unknown option '--prot'/],
     ['a flag without its value', ['--port'], {}, /argument missing/],
@@ -96,7 +99,7 @@ describe('serve flags and environment → ServerConfig', () => {
       'SWITCHBOARD_HOST', 'SWITCHBOARD_PORT', 'SWITCHBOARD_DATA', 'SWITCHBOARD_TOKEN', 'SWITCHBOARD_JWT_PUBLIC_KEY', 'SWITCHBOARD_LEGACY_TOKENS', 'SWITCHBOARD_DEMO',
       'SWITCHBOARD_IDLE_TIMEOUT', 'SWITCHBOARD_MAX_QUEUE_BYTES', 'SWITCHBOARD_GIT_INTERVAL', 'SWITCHBOARD_ALLOWED_ORIGINS', 'SWITCHBOARD_ALLOWED_HOSTS',
       'SWITCHBOARD_INSECURE', 'SWITCHBOARD_REDIS', 'SWITCHBOARD_NODE_ID', 'SWITCHBOARD_RATE_LIMIT', 'SWITCHBOARD_RATE_BURST',
-      'SWITCHBOARD_CONNECT_RATE', 'SWITCHBOARD_CONNECT_BURST',
+      'SWITCHBOARD_CONNECT_RATE', 'SWITCHBOARD_CONNECT_BURST', 'SWITCHBOARD_LOG_LEVEL', 'SWITCHBOARD_METRICS_PORT',
     ]);
   });
 

@@ -16,6 +16,7 @@ import { FATAL_CLOSE_CODES } from './constants';
 import { Dialer } from './dialer';
 import { Emitter } from './emitter';
 import { EventRouter, type EventHandler } from './event-router';
+import { FreshnessMeter, type FreshnessStats } from './freshness';
 import { Keepalive } from './keepalive';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
 import { watchPage } from './page-lifecycle';
@@ -70,6 +71,10 @@ export class SwitchboardClient {
   readonly #poller: Poller;
   readonly #keepalive: Keepalive;
   readonly #subscription: Subscription;
+  readonly #freshness: FreshnessMeter;
+  /** Events up to this seq were replayed or held, not live: they say nothing about freshness. */
+  #liveAfterSeq = Infinity;
+  #cancelReport: (() => void) | null = null;
 
   readonly #dialer: Dialer;
   #connection: Connection | null = null;
@@ -89,6 +94,7 @@ export class SwitchboardClient {
     const base = (globalThis as { location?: { href?: string } }).location?.href;
     this.endpoints = resolveEndpoints(o.url, base);
     this.#scheduler = new Scheduler(o.timers);
+    this.#freshness = new FreshnessMeter(() => this.#scheduler.now());
     this.#emitter = new Emitter<ClientEvents>((error, event) =>
       this.#reportHandlerError(error, `a "${String(event)}" listener threw`, event === 'error'),
     );
@@ -140,7 +146,7 @@ export class SwitchboardClient {
       scheduler: this.#scheduler,
       pingIntervalMs: o.pingIntervalMs,
       silenceTimeoutMs: o.silenceTimeoutMs,
-      sendPing: () => this.#connection?.send('{"type":"ping"}'),
+      sendPing: () => this.#connection?.send(this.#freshness.pingFrame()),
       onSilence: (silentMs) => this.#silent(silentMs),
     });
     if (o.autoConnect) this.connect();
@@ -164,6 +170,14 @@ export class SwitchboardClient {
   /** Where a resume starts: epoch and last applied seq; null before the first snapshot or event. */
   get cursor(): Cursor | null {
     return this.#store.cursor;
+  }
+
+  /**
+   * Freshness measured end to end: how long live events took from their append on the server to their arrival
+   * here (p50/p99 of the recent ones, in ms), and the estimated offset of the server's clock from this one.
+   */
+  stats(): FreshnessStats {
+    return this.#freshness.stats();
   }
 
   /** Frames waiting for a socket. */
@@ -269,6 +283,13 @@ export class SwitchboardClient {
     this.#keepalive.start();
     this.#scheduleRefresh(connection, this.#dialedToken);
     this.#queue.flush((text) => connection.send(text));
+    if (this.#o.freshnessReportMs > 0) {
+      // The clock offset comes from the keepalive pings (they carry `t`), so no extra frame is ever sent for it.
+      this.#cancelReport = this.#scheduler.every(this.#o.freshnessReportMs, () => {
+        const report = this.#freshness.takeReport();
+        if (report) this.#connection?.send(report);
+      });
+    }
   }
 
   // ---- token refresh (docs/protocol.md, "Auth") ------------------------------------------------
@@ -348,6 +369,9 @@ export class SwitchboardClient {
     this.#cancelRefresh?.();
     this.#cancelRefresh = null;
     this.#pendingToken = undefined;
+    this.#cancelReport?.();
+    this.#cancelReport = null;
+    this.#liveAfterSeq = Infinity;
     this.#subscription.reset();
     this.#lastServerErrorCode = undefined;
   }
@@ -423,6 +447,7 @@ export class SwitchboardClient {
     this.#retry.reset();
     switch (frame.type) {
       case 'subscribed':
+        this.#liveAfterSeq = Number(frame.seq);
         return this.#subscription.onSubscribed(frame);
       case 'snapshot':
         return this.#subscription.onSnapshotFrame(frame, () => this.#current(connection));
@@ -435,9 +460,11 @@ export class SwitchboardClient {
         return this.#scheduleRefresh(connection, token);
       }
       case 'pong':
+        return this.#freshness.onPong(frame as { t?: unknown; server_ts?: unknown });
       case 'unsubscribed':
         return;
     }
+    if (typeof frame.seq === 'number' && frame.seq > this.#liveAfterSeq) this.#freshness.onEvent(frame.ts);
     this.#subscription.onEventFrame(frame);
   }
 

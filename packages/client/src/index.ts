@@ -20,6 +20,7 @@ export { RetryPolicy, type BackoffFn, type RetryDecision, type RetryPolicyOption
 export { RestClient, errorFromResponse, type FetchFn } from './rest';
 export { resolveEndpoints, withToken, type Endpoints } from './url';
 export type { SendResult } from './send-queue';
+export type { FreshnessStats } from './freshness';
 export type { Timers } from './scheduler';
 export type { PageTarget } from './page-lifecycle';
 export type { WebSocketConstructor, WebSocketLike } from './websocket';

@@ -56,6 +56,12 @@ export interface ClientOptions {
   pingIntervalMs?: number;
   /** Drop the socket and reconnect after this long without a server frame. @default 90000 */
   silenceTimeoutMs?: number;
+  /**
+   * Report the measured freshness (publish → received) to the server this often, for its
+   * `switchboard_client_freshness_seconds`; 0 turns the reports off. Figures start after the first keepalive ping
+   * (`pingIntervalMs`), which gives the clock offset. @default 5000
+   */
+  freshnessReportMs?: number;
   /** A socket not open after this long counts as a failed connect. @default 10000 */
   connectTimeoutMs?: number;
   /** Polling interval when the last page had no more. @default 2000 */
@@ -116,6 +122,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     timers: options.timers,
     pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs ?? CLIENT_PING_INTERVAL_MS),
     silenceTimeoutMs: positive('silenceTimeoutMs', options.silenceTimeoutMs ?? CLIENT_SILENCE_TIMEOUT_MS),
+    freshnessReportMs: options.freshnessReportMs === 0 ? 0 : positive('freshnessReportMs', options.freshnessReportMs ?? 5000),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
     pollIntervalMs: positive('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
     pollLimit: positive('pollLimit', options.pollLimit ?? DEFAULT_POLL_LIMIT),

@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterNode } from './cluster/node-bus';
 import type { ServerConfig } from './config';
 import type { EventLog } from './log/event-log';
+import type { Logger } from './logging/logger';
+import type { ServerMetrics } from './metrics/server-metrics';
 import type { Router } from './http/router';
 import type { StreamRegistry } from './ws/stream';
 
@@ -15,8 +17,12 @@ export interface App {
   streams: StreamRegistry;
   /** Run on graceful shutdown, in reverse registration order, before the store closes. */
   onClose(fn: () => void | Promise<void>): void;
-  /** Operational log line (never secrets). */
+  /** Operational log line at level info (never secrets). */
   logLine(line: string): void;
+  /** The structured logger behind `logLine`, for lines with fields or another level. */
+  logger: Logger;
+  /** The server's metrics (docs/operations.md). */
+  metrics: ServerMetrics;
   /** This node and its requests to the others, in cluster mode only (SPEC §11). */
   cluster?: ClusterNode;
   /** Answer requests outside `/api/*` that no route matched (the web dashboard); the handler returns true if it did. */

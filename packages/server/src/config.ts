@@ -18,6 +18,7 @@ import {
   DEFAULT_STOP_GRACE_MS,
 } from '@switchboard/protocol';
 import type { RestartTiming } from './supervisor/restart-policy';
+import type { LogFormat, LogLevel } from './logging/logger';
 
 export interface ServerConfig {
   /** Bind address. @default '127.0.0.1' */
@@ -89,8 +90,14 @@ export interface ServerConfig {
    * 60 s, reset after 30 s up, given up after 5 restarts within 60 s. Tests shorten them.
    */
   restartTiming?: Partial<RestartTiming>;
-  /** Where operational log lines go (never secrets). @default stderr */
+  /** Where operational log lines go, one formatted line per call (never secrets). @default stderr */
   log: (line: string) => void;
+  /** Least severe level written. @default 'info' */
+  logLevel: LogLevel;
+  /** One JSON object per line, or readable lines. @default 'pretty' when logging to a terminal's stderr, else 'json' */
+  logFormat: LogFormat;
+  /** Also serve `GET /metrics` on this port (same host, same token rule); unset: only on the main port. */
+  metricsPort?: number;
 }
 
 export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -121,6 +128,8 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     retentionEvents: DEFAULT_RETENTION_EVENTS,
     stopGraceMs: DEFAULT_STOP_GRACE_MS,
     log: (line) => process.stderr.write(`${line}\n`),
+    logLevel: 'info',
+    logFormat: overrides.log === undefined && process.stderr.isTTY ? 'pretty' : 'json',
     ...overrides,
   };
 }

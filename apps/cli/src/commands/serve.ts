@@ -41,7 +41,7 @@ export async function runServe(settings: ServeSettings): Promise<void> {
           try {
             server.publish(batch);
           } catch (err) {
-            process.stderr.write(`demo: publish failed: ${err instanceof Error ? err.message : String(err)}\n`);
+            server.logger.warn(`demo: publish failed: ${err instanceof Error ? err.message : String(err)}`);
           }
         },
         random: createSeededRandom(Math.floor(Math.random() * 2 ** 32)),
@@ -57,7 +57,7 @@ export async function runServe(settings: ServeSettings): Promise<void> {
   const now = (sig: NodeJS.Signals) => process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
   process.once('SIGINT', now);
   process.once('SIGTERM', now);
-  process.stderr.write(`${signal}: shutting down\n`);
+  server.logger.info({ signal }, 'shutting down');
   simulator?.stop(); // publishes the wind-down batch while the store is still open
   try {
     await server.close();

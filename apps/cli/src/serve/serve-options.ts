@@ -14,7 +14,9 @@ export interface ServeSettings {
 }
 
 /** `negated`: a `--no-x` switch; its variable is SWITCHBOARD_X, a boolean that is true unless set false. */
-type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'negated' | 'origins' | 'hosts' | 'redis' | 'node-id' | 'rate' | 'count';
+type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'negated' | 'origins' | 'hosts' | 'redis' | 'node-id' | 'rate' | 'count' | 'log-level';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 interface FlagSpec {
   /** Commander flag text; the value placeholder names the unit the user types. */
@@ -48,6 +50,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--rate-burst <n>', key: 'rateBurst', kind: 'count', field: 'rateLimitBurst', description: 'HTTP requests a client may send at once (default 1000)' },
   { flags: '--connect-rate <per-second>', key: 'connectRate', kind: 'rate', field: 'connectRatePerSecond', description: 'new WebSockets per second per client before 429; 0 turns it off (default 100)' },
   { flags: '--connect-burst <n>', key: 'connectBurst', kind: 'count', field: 'connectBurst', description: 'new WebSockets a client may open at once (default 500)' },
+  { flags: '--log-level <level>', key: 'logLevel', kind: 'log-level', field: 'logLevel', description: `least severe log level written to stderr: ${LOG_LEVELS.join(', ')} (default info)` },
+  { flags: '--metrics-port <port>', key: 'metricsPort', kind: 'port', field: 'metricsPort', description: 'also serve GET /metrics on this port (same host and token rule); it is always on the main port' },
 ];
 
 /** `--idle-timeout` → `SWITCHBOARD_IDLE_TIMEOUT`. */
@@ -177,6 +181,11 @@ function parseValue(kind: Kind, raw: string | boolean, source: string): unknown 
       const n = Number(text);
       if (!/^\d+$/.test(text) || !(n >= 1) || !Number.isSafeInteger(n)) throw bad('a positive integer');
       return n;
+    }
+    case 'log-level': {
+      const level = text.toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) throw bad(LOG_LEVELS.join(', '));
+      return level;
     }
     case 'node-id':
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text)) throw bad('1–64 letters, digits, ".", "_" or "-"');

@@ -50,6 +50,8 @@ const RULES: Rule[] = [
   { parts: ['api', 'sessions', '**'], read: WORKSPACE, write: { role: 'control', instances: 'refuse' } },
   { parts: ['api', 'workspaces', '**'], read: WORKSPACE, write: { role: 'control', instances: 'refuse' } },
   { parts: ['api', 'tokens'], read: 'all', write: { role: 'admin', instances: 'refuse' } },
+  // Operational counters: no event data, no topic in a label that a topics claim could hide (docs/operations.md).
+  { parts: ['metrics'], read: 'any' },
 ];
 
 // WebSocket endpoints only read. `/ws/{session_id}` (the plan stream) is the fallback for any other single segment.

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ERRORS, SwitchboardError, type ErrorCode } from '@switchboard/protocol';
+import { quitOrDisconnect } from './redis-log';
 
 /** Answers one kind of request; a thrown SwitchboardError reaches the asker with its code. */
 export type BusHandler = (payload: unknown) => Promise<unknown>;
@@ -88,7 +89,23 @@ export class NodeBus implements ClusterNode {
     }
     this.pending.clear();
     this.sub.disconnect();
-    await this.pub.quit().catch(() => this.pub.disconnect());
+    await quitOrDisconnect(this.pub);
+  }
+
+  /** Nodes listening on their channel right now (one per connected node), for the metrics; 0 when Redis is away. */
+  async nodeCount(timeoutMs = 1000): Promise<number> {
+    if (this.pub.status !== 'ready') return 0;
+    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}node:*`;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), timeoutMs)));
+    try {
+      const channels = await Promise.race([this.pub.pubsub('CHANNELS', pattern) as Promise<string[]>, late]);
+      return channels.length;
+    } catch {
+      return 0;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private channel(node: string): string {

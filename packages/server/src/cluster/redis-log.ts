@@ -32,6 +32,8 @@ const APPLY_TIMEOUT_MS = 10_000;
  * and Redis.
  */
 const RESEND_DEDUPE_S = 60;
+/** How long a readiness check waits for Redis to answer and for this node to apply what the shared log holds. */
+const READINESS_TIMEOUT_MS = 1000;
 
 export interface RedisLogOptions {
   /** `redis://host:port[/db]`. */
@@ -70,6 +72,8 @@ export class RedisLog implements LogReplicator {
   private resetting: Promise<void> | undefined;
   private checking = false;
   private checkTimer: NodeJS.Timeout | undefined;
+  /** Seconds between the append and the application here of the newest event applied (metrics). */
+  lagSeconds = 0;
 
   private constructor(private readonly o: RedisLogOptions) {
     const redisOptions = { maxRetriesPerRequest: null, enableAutoPipelining: false, lazyConnect: true };
@@ -303,14 +307,16 @@ export class RedisLog implements LogReplicator {
     this.stopping = true;
     clearInterval(this.checkTimer);
     this.tail.disconnect();
-    await this.tailing;
+    // A read queued while Redis was away may never settle after the disconnect; the loop ends on `stopping` anyway.
+    await withTimeout(this.tailing ?? Promise.resolve(), READINESS_TIMEOUT_MS);
     this.rejectWaiters('the server shut down before the event was applied');
   }
 
   /** After the log closed (its last snapshot offered): finish snapshot writes and close the command connection. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.snapshotWrites]);
-    await this.cmd.quit().catch(() => this.cmd.disconnect());
+    // Bounded: with Redis away, queued commands would wait for it forever and hold up the shutdown.
+    await withTimeout(Promise.allSettled([...this.snapshotWrites]), READINESS_TIMEOUT_MS * 2);
+    await quitOrDisconnect(this.cmd);
   }
 
   private async follow(): Promise<void> {
@@ -353,6 +359,7 @@ export class RedisLog implements LogReplicator {
       head = seq;
     }
     log.applyReplicated(batch);
+    if (batch.length > 0) this.lagSeconds = Math.max(0, (Date.now() - Date.parse(batch[batch.length - 1]!.ts)) / 1000);
     if (this.waiters.length === 0) return;
     const still: Waiter[] = [];
     for (const w of this.waiters) {
@@ -364,16 +371,54 @@ export class RedisLog implements LogReplicator {
     this.waiters = still;
   }
 
-  private applied(seq: number): Promise<void> {
+  /**
+   * Why this node is not ready to serve (docs/operations.md), or null: both Redis connections must be up, and this
+   * node must apply, within a second, every event the shared log held when asked.
+   */
+  async notReadyReason(): Promise<string | null> {
+    if (this.stopping) return 'the cluster log is stopping';
+    if (this.cmd.status !== 'ready' || this.tail.status !== 'ready') return 'redis is not reachable';
+    let clusterHead: number;
+    try {
+      // Commands queue while Redis is away (maxRetriesPerRequest: null), so the answer is raced against a timer.
+      const answer = await withTimeout(this.cmd.get(this.keys.seq), READINESS_TIMEOUT_MS);
+      if (answer === undefined) return 'redis did not answer in time';
+      clusterHead = Number(answer ?? 0);
+    } catch (err) {
+      return `redis is not reachable: ${(err as Error).message}`;
+    }
+    if (this.log!.head >= clusterHead) return null;
+    try {
+      await this.applied(clusterHead, READINESS_TIMEOUT_MS);
+      return null;
+    } catch {
+      return `this node is behind the shared log (applied ${this.log!.head} of ${clusterHead})`;
+    }
+  }
+
+  private applied(seq: number, timeoutMs = APPLY_TIMEOUT_MS): Promise<void> {
     if (this.log!.head >= seq) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.timer !== timer);
-        reject(new SwitchboardError('unavailable', `event ${seq} was appended to the cluster log but not applied here within ${APPLY_TIMEOUT_MS} ms`));
-      }, APPLY_TIMEOUT_MS);
+        reject(new SwitchboardError('unavailable', `event ${seq} was appended to the cluster log but not applied here within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.waiters.push({ seq, resolve, reject, timer });
     });
   }
+}
+
+/** QUIT when connected (bounded in time), else drop the connection at once. */
+export async function quitOrDisconnect(conn: Redis, timeoutMs = 1000): Promise<void> {
+  if (conn.status === 'ready') await withTimeout(conn.quit().catch(() => undefined), timeoutMs);
+  conn.disconnect();
+}
+
+/** The promise's value, or undefined when it takes longer than `ms`. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 function seqOf(streamId: string): number {

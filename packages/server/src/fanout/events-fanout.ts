@@ -62,7 +62,7 @@ export class EventsFanout {
         continue;
       }
       shared ??= Buffer.concat(frames as Buffer[]);
-      this.count(sub.conn.offer(shared), events.length);
+      this.count(sub.conn.offer(shared, events.length), events.length);
     }
     if (!partial) return;
     // Subscribers that match only some events of the append get theirs one by one, still in log order.

@@ -56,16 +56,23 @@ export class Router {
   }
 
   /** Find a route; `methodMismatch` when the path exists under another method (405). */
-  match(method: string, pathname: string): { handler: ApiHandler; params: Record<string, string> } | 'methodMismatch' | null {
+  match(method: string, pathname: string): { handler: ApiHandler; params: Record<string, string>; pattern: string } | 'methodMismatch' | null {
     const segs = pathname.split('/').filter(Boolean);
     let pathMatched = false;
     for (const r of this.routes) {
       const params = matchParts(r.parts, segs);
       if (!params) continue;
-      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { handler: r.handler, params };
+      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { handler: r.handler, params, pattern: r.pattern };
       pathMatched = true;
     }
     return pathMatched ? 'methodMismatch' : null;
+  }
+
+  /** The pattern of the route a path matches under any method (`/api/instances/:name`), for metrics and logs. */
+  patternOf(pathname: string): string | null {
+    const segs = pathname.split('/').filter(Boolean);
+    for (const r of this.routes) if (matchParts(r.parts, segs)) return r.pattern;
+    return null;
   }
 
   /** Serve a request; returns false when no route matched the path (so static files can be tried). */

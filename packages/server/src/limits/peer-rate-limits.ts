@@ -1,6 +1,6 @@
 // Per-peer rate limits of SPEC §13: HTTP requests and new WebSocket connections each have their own token
 // buckets, so a peer flooding one cannot starve the other, and no peer's flood touches another peer's budget.
-// Over budget → HTTP 429 `too_many_requests` with `Retry-After` (whole seconds); `/api/healthz` is never limited.
+// Over budget → HTTP 429 `too_many_requests` with `Retry-After` (whole seconds); `/api/healthz` and `/api/readyz` are never limited.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -26,7 +26,8 @@ export interface PeerRateLimitSettings {
  */
 export type VerifiedPrincipal = object | null | undefined;
 
-const EXEMPT_PATHS = new Set(['/api/healthz']);
+/** Probes: liveness and readiness answer a load balancer however busy the peer it shares an address with is. */
+const EXEMPT_PATHS = new Set(['/api/healthz', '/api/readyz']);
 
 export class PeerRateLimits {
   private readonly requests: TokenBucketLimiter | undefined;

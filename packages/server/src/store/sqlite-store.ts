@@ -203,6 +203,11 @@ export class SqliteEventStore implements EventStore {
     return this.db.prepare('DELETE FROM events WHERE seq <= ?').run(upTo).changes;
   }
 
+  /** False once closed (or if the database connection was lost). */
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
   close(): void {
     if (!this.db.open) return;
     this.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -23,7 +23,11 @@ const MAX_REPLAY_EVENTS = 50_000;
 
 export function registerEventsStream(app: App): EventsFanout {
   const fanout = new EventsFanout();
-  app.log.onAppend((events) => fanout.publish(events));
+  app.log.onAppend((events) => {
+    if (!fanout.index.hasAny()) return;
+    fanout.publish(events);
+    app.metrics.samplePublish();
+  });
   // Replays may exceed the live queue bound once; beyond this budget a snapshot is cheaper than the gap.
   const replayBudgetBytes = Math.max(app.config.maxQueueBytes * 4, 4 * MAX_BODY_BYTES);
   const subs = new WeakMap<WsConnection, EventsSubscriber>();
@@ -100,6 +104,10 @@ export function registerEventsStream(app: App): EventsFanout {
           replay.push(f);
         }
       }
+    }
+    if (since) {
+      if (replay !== null) app.metrics.counters.resumesRecovered++;
+      else app.metrics.counters.resumesNotRecovered++;
     }
     fanout.addPatterns(sub, unique);
     sub.conn.send({ type: 'subscribed', topics: unique, epoch: log.epoch, seq: log.head, recovered: replay !== null });

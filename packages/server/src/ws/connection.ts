@@ -8,6 +8,7 @@ import { SwitchboardError } from '@switchboard/protocol';
 import type { Principal } from '../auth/principal';
 import { encodeTextFrame } from './frame-encoding';
 import { scheduleFlush } from './flusher';
+import type { FrameCounters } from '../metrics/counters';
 
 let nextId = 1;
 
@@ -17,6 +18,8 @@ export interface ConnectionOptions {
   maxQueueBytes: number;
   /** Whether the idle rule (no client frame for --idle-timeout → 1001) applies to this stream. */
   idleRule: boolean;
+  /** The server's frame tallies for metrics, shared by every connection. */
+  counters?: FrameCounters;
 }
 
 export class WsConnection {
@@ -42,6 +45,8 @@ export class WsConnection {
   onResync?: () => void;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Frames in `pending` (a shared batch buffer holds several). */
+  private pendingFrames = 0;
   private readonly closeHandlers: Array<() => void> = [];
   closed = false;
 
@@ -54,6 +59,7 @@ export class WsConnection {
       this.closed = true;
       this.pending = [];
       this.pendingBytes = 0;
+      this.pendingFrames = 0;
       for (const fn of this.closeHandlers) fn();
     });
   }
@@ -85,35 +91,46 @@ export class WsConnection {
     if (!this.isOpen) return;
     this.pending.push(encoded);
     this.pendingBytes += encoded.length;
+    this.pendingFrames++;
     scheduleFlush(this);
   }
 
   /**
    * Queue a delta that may be dropped: over `maxQueueBytes` the connection goes `lagged`, its queued deltas are
    * dropped, and once the socket drains `onResync` sends a fresh snapshot. Returns false when dropped.
+   * `frames` is how many frames `encoded` holds (a batch), for the metrics.
    */
-  offer(encoded: Buffer): boolean {
-    if (!this.isOpen || this.queueState === 'lagged') return false;
+  offer(encoded: Buffer, frames = 1): boolean {
+    if (!this.isOpen || this.queueState === 'lagged') return this.refused(frames);
     // A single frame larger than the bound still goes out on an empty queue; otherwise it could never be delivered
     // and the connection would lag forever (a 1 MiB log line against the 1 MiB default).
     const buffered = this.bufferedBytes;
     if (buffered > 0 && buffered + encoded.length > this.options.maxQueueBytes) {
       this.lag();
-      return false;
+      return this.refused(frames);
     }
     this.pending.push(encoded);
     this.pendingBytes += encoded.length;
+    this.pendingFrames += frames;
     scheduleFlush(this);
     return true;
   }
 
+  private refused(frames: number): false {
+    if (this.options.counters && this.isOpen) this.options.counters.dropped += frames;
+    return false;
+  }
+
   private lag(): void {
     this.queueState = 'lagged';
+    if (this.options.counters) this.options.counters.dropped += this.pendingFrames;
     this.pending = [];
     this.pendingBytes = 0;
+    this.pendingFrames = 0;
     const resume = () => {
       if (!this.isOpen) return;
       this.queueState = 'live';
+      if (this.options.counters && this.onResync) this.options.counters.laggedSnapshots++;
       this.onResync?.();
     };
     if (this.socket.writableLength === 0) setImmediate(resume);
@@ -129,9 +146,12 @@ export class WsConnection {
     if (this.pending.length === 0) return;
     const frames = this.pending;
     const bytes = this.pendingBytes;
+    const count = this.pendingFrames;
     this.pending = [];
     this.pendingBytes = 0;
+    this.pendingFrames = 0;
     if (!this.isOpen) return;
+    if (this.options.counters) this.options.counters.sent += count;
     this.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes));
   }
 

@@ -10,6 +10,8 @@ import type { Principal } from '../auth/principal';
 import { WsConnection } from './connection';
 import { Heartbeat } from './heartbeat';
 import type { RequestGuard } from '../guard/request-guard';
+import type { FrameCounters } from '../metrics/counters';
+import { freshnessSeconds, pongFor } from './clock-frames';
 import type { ClientFrame, StreamContext, StreamHandler, StreamRegistry } from './stream';
 
 export interface GatewayOptions {
@@ -31,9 +33,19 @@ export interface GatewayOptions {
   /** Checks the token of an `auth` frame for the stream at `pathname` (docs/protocol.md, "Auth"). */
   reauthenticate?: (token: string, pathname: string) => Promise<Principal>;
   log: (line: string) => void;
+  /** Frame tallies for the metrics, shared by every connection. */
+  counters?: FrameCounters;
+  /** Told of every accepted connection and its close (metrics and the access log). */
+  observer?: ConnectionObserver;
+  /** Receives the figures of SDK `freshness` reports (seconds); without it such frames are unknown types. */
+  onFreshness?: (seconds: number[]) => void;
 }
 
-const PONG = JSON.stringify({ type: 'pong' });
+/** Sees each accepted WebSocket open and close; `pattern` is the endpoint's registered path pattern. */
+export interface ConnectionObserver {
+  opened(pattern: string, conn: WsConnection): void;
+  closed(pattern: string, conn: WsConnection, code: number, openedAt: number): void;
+}
 
 export class WsGateway {
   private readonly wss: WebSocketServer;
@@ -89,7 +101,7 @@ export class WsGateway {
     socket: Duplex,
     head: Buffer,
     url: URL,
-    found: { handler: StreamHandler; params: Record<string, string> },
+    found: { handler: StreamHandler; params: Record<string, string>; pattern: string },
     principal: Principal | null,
   ): void {
     if (this.options.limitConnect?.(req, socket, principal)) return;
@@ -99,7 +111,7 @@ export class WsGateway {
       return reject(socket, new SwitchboardError('too_many_requests', `too many open WebSockets from ${ip}`), { 'Retry-After': '1' });
     }
     this.track(socket, ip);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket as Socket, { url, params: found.params, req }, found.handler, principal));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket as Socket, { url, params: found.params, req }, found.handler, principal, found.pattern));
   }
 
   /** Count the socket against its address until it closes; a method of its own so the listener keeps only `ip`. */
@@ -119,11 +131,13 @@ export class WsGateway {
    * outside this scope and `handleUpgrade`'s, so none of them keeps the upgrade request, its head buffer or its
    * URL alive (issue 5: about 2 KB of RSS per idle connection).
    */
-  private accept(ws: WebSocket, socket: Socket, ctx: StreamContext, handler: StreamHandler, principal: Principal | null): void {
+  private accept(ws: WebSocket, socket: Socket, ctx: StreamContext, handler: StreamHandler, principal: Principal | null, pattern: string): void {
     const conn = new WsConnection(ws, socket, {
       maxQueueBytes: this.options.maxQueueBytes,
       idleRule: handler.idleRule,
+      ...(this.options.counters ? { counters: this.options.counters } : {}),
     });
+    if (this.options.observer) this.observe(ws, conn, pattern, this.options.observer);
     conn.principal = principal;
     conn.expiresAtMs = principal?.exp !== undefined ? principal.exp * 1000 : undefined;
     conn.path = ctx.url.pathname;
@@ -141,8 +155,14 @@ export class WsGateway {
     }
   }
 
+  private observe(ws: WebSocket, conn: WsConnection, pattern: string, observer: ConnectionObserver): void {
+    const openedAt = Date.now();
+    observer.opened(pattern, conn);
+    ws.once('close', (code: number) => observer.closed(pattern, conn, code, openedAt));
+  }
+
   private messageListener(conn: WsConnection, handler: StreamHandler): (data: WebSocket.RawData, isBinary: boolean) => void {
-    const { maxFramesPerSecond, log } = this.options;
+    const { maxFramesPerSecond, log, onFreshness } = this.options;
     return (data, isBinary) => {
       // A fixed one-second window is enough to stop a flooding peer without a timer per connection.
       const now = Date.now();
@@ -163,8 +183,13 @@ export class WsGateway {
       }
       conn.lastClientFrameAt = now;
       const f = frame as ClientFrame;
-      if (f.type === 'ping') return conn.push(encodePong());
+      if (f.type === 'ping') return conn.push(pongFor(f));
       if (f.type === 'auth') return this.refresh(conn, handler, f);
+      if (f.type === 'freshness' && onFreshness) {
+        const seconds = freshnessSeconds(f);
+        if (seconds === null) return conn.sendError(new SwitchboardError('bad_request', 'a freshness report needs samples_ms: an array of numbers'));
+        return onFreshness(seconds);
+      }
       let handled = false;
       try {
         handled = handler.frame?.(conn, f) ?? false;
@@ -227,13 +252,6 @@ export class WsGateway {
     for (const c of conns) if (!c.closed) c.terminate();
     this.wss.close();
   }
-}
-
-let pongFrame: Buffer | undefined;
-function encodePong(): Buffer {
-  // Encoded once; every pong is the same bytes.
-  if (!pongFrame) pongFrame = Buffer.from([0x81, PONG.length, ...Buffer.from(PONG)]);
-  return pongFrame;
 }
 
 // Shared listeners: a closure per socket would hold the scope it was made in (and with it the upgrade request).

@@ -26,6 +26,7 @@ export interface StreamHandler {
 }
 
 interface Entry {
+  pattern: string;
   parts: string[];
   handler: StreamHandler;
 }
@@ -46,7 +47,7 @@ export class StreamRegistry {
 
   /** Register an exact path with optional `:params`, e.g. `/ws/instances/:name/logs`. */
   add(pattern: string, handler: StreamHandler): this {
-    this.entries.push({ parts: pattern.split('/').filter(Boolean), handler });
+    this.entries.push({ pattern, parts: pattern.split('/').filter(Boolean), handler });
     return this;
   }
 
@@ -61,7 +62,8 @@ export class StreamRegistry {
     return this;
   }
 
-  match(pathname: string): { handler: StreamHandler; params: Record<string, string> } | null {
+  /** The endpoint for a path, with the pattern it was registered under (e.g. for metrics labels). */
+  match(pathname: string): { handler: StreamHandler; params: Record<string, string>; pattern: string } | null {
     const segs = pathname.split('/').filter(Boolean);
     for (const e of this.entries) {
       if (e.parts.length !== segs.length) continue;
@@ -72,7 +74,7 @@ export class StreamRegistry {
         if (p.startsWith(':')) params[p.slice(1)] = safeDecode(segs[i]!);
         else if (p !== segs[i]) { ok = false; break; }
       }
-      if (ok) return { handler: e.handler, params };
+      if (ok) return { handler: e.handler, params, pattern: e.pattern };
     }
     const fb = this.fallback;
     if (fb) {
@@ -82,7 +84,7 @@ export class StreamRegistry {
         if (this.isStreamName(pre, last) || fb.reserved.has(last.toLowerCase())) return null;
         // The raw segment: an id that needed percent-encoding is not one the param can be.
         fb.validate?.(last);
-        return { handler: fb.handler, params: { [fb.param]: last } };
+        return { handler: fb.handler, params: { [fb.param]: last }, pattern: `/${pre.join('/')}/:${fb.param}` };
       }
     }
     return null;

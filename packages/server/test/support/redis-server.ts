@@ -58,8 +58,9 @@ async function kill(r: Running, signal: NodeJS.Signals): Promise<void> {
   await r.exited;
 }
 
-export async function startRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
-  const port = await freePort();
+/** `port`: bring a stopped server back where its clients look for it; a free port otherwise. */
+export async function startRedis(options: { persistent?: boolean; port?: number } = {}): Promise<TestRedis> {
+  const port = options.port ?? (await freePort());
   let dir = options.persistent ? mkdtempSync(join(tmpdir(), 'sb-redis-')) : undefined;
   let running = await spawnRedis(port, dir);
   return {

@@ -1,0 +1,48 @@
+// Readiness (docs/operations.md): whether this node should receive traffic now. `/api/healthz` answers liveness
+// (the process serves HTTP); `/api/readyz` asks every check below, and says no from the moment a graceful
+// shutdown begins, so a load balancer stops sending clients before the sockets close.
+
+import { SwitchboardError } from '@switchboard/protocol';
+import type { Router } from '../http/router';
+
+/** A check returns why the node is not ready, or null. */
+export type ReadinessCheck = () => string | null | Promise<string | null>;
+
+export class Readiness {
+  private shutdownBegun = false;
+
+  constructor(private readonly checks: readonly ReadinessCheck[]) {}
+
+  beginShutdown(): void {
+    this.shutdownBegun = true;
+  }
+
+  get shuttingDown(): boolean {
+    return this.shutdownBegun;
+  }
+
+  /** The first reason this node is not ready, or null when it is. */
+  async notReadyReason(): Promise<string | null> {
+    if (this.shutdownBegun) return 'the server is shutting down';
+    for (const check of this.checks) {
+      try {
+        const reason = await check();
+        if (reason !== null) return reason;
+      } catch (err) {
+        return `readiness check failed: ${(err as Error).message}`;
+      }
+      // A shutdown that began while a check awaited Redis wins over its answer.
+      if (this.shutdownBegun) return 'the server is shutting down';
+    }
+    return null;
+  }
+}
+
+/** `GET /api/readyz`: 200 `{"status":"ready"}`, or 503 `unavailable` whose message is the reason. */
+export function registerReadyz(router: Router, readiness: Readiness): void {
+  router.get('/api/readyz', async () => {
+    const reason = await readiness.notReadyReason();
+    if (reason !== null) throw new SwitchboardError('unavailable', `not ready: ${reason}`, { details: { reason } });
+    return { body: { status: 'ready' } };
+  });
+}
