@@ -28,12 +28,12 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
       if (body.length === 0) throw new SwitchboardError('validation_failed', 'body: an array must hold at least one event', { details: { field: 'body' } });
       const inputs = log.validateProducerInput(body);
       requireTopics(req.principal, inputs.map((e) => e.topic), 'publish to');
-      const events = await log.append(inputs);
+      const events = await log.appendProducer(inputs);
       return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) } };
     }
     const inputs = log.validateProducerInput([body]);
     requireTopics(req.principal, inputs.map((e) => e.topic), 'publish to');
-    const [event] = await log.append(inputs);
+    const [event] = await log.appendProducer(inputs);
     return { status: 201, body: { epoch: log.epoch, seq: event!.seq, id: event!.id } };
   });
 
