@@ -14,6 +14,7 @@ import type { SliceReducer } from './state';
 /** Decided approvals kept; beyond this the least recently decided goes. @default 500 */
 export const MAX_DECIDED_APPROVALS = 500;
 
+export type { ApprovalView };
 export type Approvals = Record<string, ApprovalView>;
 
 const DECISIONS = new Set<string>(['allow', 'deny', 'expired']);
