@@ -268,6 +268,21 @@ describe('agents and approvals', () => {
     expect(agents.a3).toMatchObject({ status: 'waiting_permission', approval_id: pending[1].id });
   });
 
+  it('takes the expiry of an agent.permission_requested from its timeout_s', { timeout: 15_000 }, async () => {
+    srv = await startTestServer();
+    await srv.server.publish([
+      { topic: 'agent.started', data: { id: 'a1', session_id: 's1', name: 'x' } },
+      { topic: 'agent.permission_requested', data: { id: 'a1', tool: 'Bash', timeout_s: 1 } },
+      { topic: 'agent.started', data: { id: 'a2', session_id: 's1', name: 'y' } },
+      { topic: 'agent.permission_requested', data: { id: 'a2', tool: 'Bash', timeout_s: 'soon' } },
+    ]);
+    const [short, long] = (await api().get('/api/approvals?status=pending')).body.approvals;
+    expect(Date.parse(short.expires_at) - Date.parse(short.requested_at)).toBe(1000);
+    expect(Date.parse(long.expires_at) - Date.parse(long.requested_at)).toBe(600_000);
+    await waitFor(async () => (await api().get(`/api/approvals/${short.id}`)).body.decision === 'expired', { message: 'the 1 s approval to expire' });
+    expect((await api().get('/api/snapshot?topics=agent.*')).body.state.agents.a1.status).toBe('running');
+  });
+
   it('an approval asked over REST for a known agent makes it wait', { timeout: 15_000 }, async () => {
     srv = await startTestServer();
     await srv.server.publish([{ topic: 'agent.started', data: { id: 'a1', session_id: 's1', name: 'coder' } }]);

@@ -308,7 +308,7 @@ export class ApprovalService {
           agent_id: agentId.length <= MAX_APPROVAL_NAME_LENGTH ? agentId : undefined,
           session_id: sessionId !== undefined && sessionId.length > 0 && sessionId.length <= MAX_APPROVAL_NAME_LENGTH ? sessionId : undefined,
         },
-        DEFAULT_APPROVAL_TIMEOUT_S,
+        timeoutOf(d.timeout_s),
       );
       out ??= [...inputs];
       out[i] = { topic: input.topic, data: { ...d, approval_id: (event.data as { id: string }).id } };
@@ -322,6 +322,11 @@ export class ApprovalService {
 export function deciderOf(principal: Principal | null): string {
   if (!principal) return LOCAL_DECIDER;
   return principal.sub ?? principal.kind;
+}
+
+/** `timeout_s` of an `agent.permission_requested` when it is a usable one, else the default. */
+function timeoutOf(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_APPROVAL_TIMEOUT_S ? v : DEFAULT_APPROVAL_TIMEOUT_S;
 }
 
 /** The tool of an `agent.permission_requested`: `tool`, or `detail.tool`, or `permission`. */
