@@ -10,5 +10,7 @@ export const DEFAULT_DEMO_RATE = 6;
 export const DEFAULT_DEMO_MAX_SESSIONS = 6;
 /** How often a started simulator ticks. */
 export const DEFAULT_DEMO_TICK_INTERVAL_MS = 200;
+/** Seconds a demo agent's permission request waits in the inbox before it expires. */
+export const DEFAULT_DEMO_APPROVAL_TIMEOUT_S = 90;
 /** Largest array `switchboard demo` sends in one `POST /api/events` (bodies are capped at 1 MiB). */
 export const DEFAULT_DEMO_MAX_BATCH = 500;

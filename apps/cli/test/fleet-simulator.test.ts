@@ -189,3 +189,52 @@ describe('fleet simulator', () => {
     expect(() => createFleetSimulator({ publish: () => {}, rate: Number.NaN })).toThrow(/rate/);
   });
 });
+
+describe('fleet simulator: permission requests answered in the inbox', () => {
+  it('names the tool and summary, and gives the approval a timeout', () => {
+    const { published } = simulate(600, { seed: 5 });
+    const requests = published.filter((e) => e.topic === 'agent.permission_requested').map(dataOf);
+    expect(requests.length).toBeGreaterThan(0);
+    for (const r of requests) {
+      expect(r.tool).toMatch(/^(Bash|Write|WebFetch)$/);
+      expect(r.summary).not.toMatch(/^Allow|\?$/);
+      expect(r.timeout_s).toBe(90);
+    }
+  });
+
+  it('with awaitDecisions, a waiting agent does nothing until decide(), then acts on the answer', () => {
+    let t = 0;
+    const published: EventInput[] = [];
+    const sim = createFleetSimulator({ publish: (b) => published.push(...b), random: createSeededRandom(11), now: () => t, awaitDecisions: true });
+    const run = (seconds: number) => {
+      for (let e = 0; e < seconds * 1000; e += 200) {
+        t += 200;
+        sim.tick();
+      }
+    };
+    run(300);
+    const asked = published.filter((e) => e.topic === 'agent.permission_requested').map(dataOf);
+    expect(asked.length).toBeGreaterThan(0);
+    // Every agent that asked and was not answered stays silent: nothing after its request.
+    for (const r of asked) {
+      const at = published.findIndex((e) => e.topic === 'agent.permission_requested' && dataOf(e).id === r.id);
+      const later = published.slice(at + 1).filter((e) => e.topic.startsWith('agent.') && dataOf(e).id === r.id && dataOf(e).detail !== 'demo stopped');
+      expect(later).toEqual([]);
+    }
+    const [denied, allowed] = asked;
+    sim.decide(denied!.id, 'deny');
+    if (allowed) sim.decide(allowed.id, 'allow');
+    const before = published.length;
+    run(60);
+    const after = published.slice(before);
+    expect(after.some((e) => e.topic === 'agent.action' && dataOf(e).id === denied!.id && dataOf(e).detail === 'permission denied, skipping that step')).toBe(true);
+    if (allowed) expect(after.some((e) => e.topic === 'agent.action' && dataOf(e).id === allowed.id && dataOf(e).detail === 'permission granted, continuing')).toBe(true);
+  });
+
+  it('splits a request into tool and summary', async () => {
+    const { permissionParts } = await import('../src/demo/fleet-simulator');
+    expect(permissionParts('Allow Bash: rm -rf dist?')).toEqual({ tool: 'Bash', summary: 'rm -rf dist' });
+    expect(permissionParts('Allow Write outside the workspace: ~/.npmrc?')).toEqual({ tool: 'Write', summary: '~/.npmrc' });
+    expect(permissionParts('something else')).toEqual({ tool: 'permission', summary: 'something else' });
+  });
+});

@@ -67,6 +67,28 @@ describe('switchboard serve', () => {
     expect(page.events[0].topic).toBe('session.created');
   });
 
+  it('--demo raises approvals that its agents wait for and act on', { timeout: 60_000 }, async () => {
+    const { url } = await startServe(['--port', '0', '--data', dataDir, '--demo']);
+    const approval = await waitFor(async () => {
+      const p = await getJson(`${url}/api/approvals?status=pending`);
+      return p.approvals.find((a: { agent_id?: string }) => a.agent_id);
+    }, { timeoutMs: 45_000, intervalMs: 200, message: 'a demo agent asking for a permission' });
+    expect(approval.tool).toMatch(/^(Bash|Write|WebFetch)$/);
+    // The agent waits: it shows as waiting on this approval and does nothing else until it is answered.
+    const agents = (await getJson(`${url}/api/snapshot?topics=agent.*`)).state.agents;
+    expect(agents[approval.agent_id]).toMatchObject({ status: 'waiting_permission', approval_id: approval.id });
+    const res = await fetch(`${url}/api/approvals/${approval.id}/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'deny', reason: 'not in the demo' }),
+    });
+    expect(res.status).toBe(200);
+    await waitFor(async () => {
+      const p = await getJson(`${url}/api/events?since=0&topics=agent.action&limit=10000`);
+      return p.events.some((e: { data: { id: string; detail?: string } }) => e.data.id === approval.agent_id && e.data.detail === 'permission denied, skipping that step');
+    }, { timeoutMs: 15_000, intervalMs: 200, message: 'the demo agent to act on the denial' });
+  });
+
   it.each([
     [['--port', 'eighty'], /invalid --port "eighty"/],
     [['--idle-timeout', '-5'], /invalid --idle-timeout "-5"/],

@@ -7,6 +7,7 @@ import { useLayoutEffect, useMemo, useReducer, useRef } from 'react';
 import { ActivityFeed } from './components/activity-feed';
 import { DetailPane } from './components/detail-pane';
 import { Help } from './components/help';
+import { InboxPane } from './components/inbox-pane';
 import { paneRows } from './components/pane';
 import { SessionList } from './components/session-list';
 import { StatsBar } from './components/stats-bar';
@@ -15,7 +16,8 @@ import { RENDER_INTERVAL_MS } from './constants';
 import type { DashboardStore } from './dashboard-store';
 import { fitColumns } from './format';
 import { computeLayout } from './layout';
-import { effectiveSelection, INITIAL_UI_STATE, reduceUi, type UiContext } from './ui-state';
+import { inboxRows, recentDecisions } from './inbox';
+import { decisionTargets, effectiveSelection, INITIAL_UI_STATE, reduceUi, type UiAction, type UiContext, type UiState } from './ui-state';
 import { useDashboardView } from './use-dashboard-view';
 import { useNow } from './use-now';
 import { useTerminalSize, type TerminalSize } from './use-terminal-size';
@@ -46,10 +48,23 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
   const terminal = useTerminalSize();
   const { columns, rows } = size ?? terminal;
   const { exit } = useApp();
-  const [ui, dispatch] = useReducer(reduceUi, INITIAL_UI_STATE);
+  const [ui, dispatchUi] = useReducer(reduceUi, INITIAL_UI_STATE);
+  // The same state, folded at once: a key handler can run before React renders (or re-subscribes the handler), and
+  // which mode the next key lands in (inbox, reason prompt) must follow the key before it. The reducer is pure, so
+  // the mirror never differs from the rendered state once React catches up.
+  const uiNow = useRef<UiState>(INITIAL_UI_STATE);
+  const dispatch = (action: UiAction) => {
+    uiNow.current = reduceUi(uiNow.current, action);
+    dispatchUi(action);
+  };
 
   const counting = view.retryAtMs !== null && (view.status === 'reconnecting' || view.status === 'polling');
-  const now = useNow(counting);
+  // The inbox's wait times tick too.
+  const now = useNow(counting || ui.inbox);
+  const pending = useMemo(() => inboxRows(view.fleet), [view.fleet]);
+  const pendingIds = useMemo(() => pending.map((r) => r.id), [pending]);
+  const decided = useMemo(() => recentDecisions(view.fleet), [view.fleet]);
+  const inboxSelected = effectiveSelection(pendingIds, ui.inboxSelectedId);
   const stats = useMemo(() => fleetStats(view.fleet), [view.fleet]);
   const list = useMemo(() => sessionRows(view.fleet), [view.fleet]);
   const ids = useMemo(() => list.map((r) => r.id), [list]);
@@ -59,6 +74,14 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
 
   // What moves are clamped to, as of the last commit: the input handler may run before the next render.
   const context = useRef<UiContext>({ ids: [], agentCount: 0, feedMax: 0 });
+  const inboxIds = useRef<readonly string[]>([]);
+  useLayoutEffect(() => {
+    inboxIds.current = pendingIds;
+  });
+  // Open inbox: everything arriving is seen.
+  useLayoutEffect(() => {
+    if (ui.inbox && view.unread > 0) store.markInboxRead();
+  }, [ui.inbox, view.unread, store]);
   useLayoutEffect(() => {
     context.current = {
       ids,
@@ -68,10 +91,43 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
     };
   });
 
+  const decide = (targets: readonly string[], decision: 'allow' | 'deny', reason?: string) => {
+    if (targets.length === 0) return;
+    dispatch({ type: 'decided', ids: targets });
+    void store.decide(targets, decision, reason);
+  };
+
   useInput(
     (input, key) => {
       const move = (delta: number) => dispatch({ type: 'move', delta, context: context.current });
-      if (input === 'q') {
+      const current = uiNow.current;
+      // The reason prompt takes every key until enter or esc.
+      if (current.reason) {
+        if (key.escape) dispatch({ type: 'reason_close' });
+        else if (key.return) decide(current.reason.targets, 'deny', current.reason.text.trim() || undefined);
+        else if (key.backspace || key.delete) dispatch({ type: 'reason_backspace' });
+        else if (input && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow) dispatch({ type: 'reason_input', text: input });
+        return;
+      }
+      if (current.inbox && !current.showHelp) {
+        const ids = inboxIds.current;
+        if (input === 'i' || key.escape) dispatch({ type: 'toggle_inbox' });
+        else if (input === 'q') {
+          store.close();
+          exit();
+        } else if (input === '?') dispatch({ type: 'toggle_help' });
+        else if (key.upArrow || input === 'k') dispatch({ type: 'inbox_move', delta: -1, ids });
+        else if (key.downArrow || input === 'j') dispatch({ type: 'inbox_move', delta: 1, ids });
+        else if (input === 'g' || key.home) dispatch({ type: 'inbox_move', delta: -Infinity, ids });
+        else if (input === 'G' || key.end) dispatch({ type: 'inbox_move', delta: Infinity, ids });
+        else if (input === ' ') dispatch({ type: 'inbox_mark', ids });
+        else if (input === 'a') decide(decisionTargets(uiNow.current, ids), 'allow');
+        else if (input === 'd') decide(decisionTargets(uiNow.current, ids), 'deny');
+        else if (input === 'r') dispatch({ type: 'reason_open', targets: decisionTargets(uiNow.current, ids) });
+        return;
+      }
+      if (input === 'i') dispatch({ type: 'toggle_inbox' });
+      else if (input === 'q') {
         store.close();
         exit();
       } else if (input === '?') dispatch({ type: 'toggle_help' });
@@ -88,12 +144,27 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
     { isActive: interactive },
   );
 
-  const hints = ui.showHelp ? '? or esc: close help · q quit' : '↑↓/jk move · tab pane · p ping · ? help · q quit';
+  const hints = ui.showHelp
+    ? '? or esc: close help · q quit'
+    : ui.inbox
+      ? '↑↓/jk move · space mark · a approve · d deny · r deny with reason · i/esc back · q quit'
+      : '↑↓/jk move · tab pane · i inbox · ? help · q quit';
   return (
     <Box flexDirection="column" width={layout.width}>
-      <StatsBar stats={stats} connection={connectionView(view.status, view.retryAtMs, now)} queuedFrames={view.queuedFrames} width={layout.width} />
+      <StatsBar stats={stats} connection={connectionView(view.status, view.retryAtMs, now)} queuedFrames={view.queuedFrames} width={layout.width} inbox={{ pending: pending.length, unread: view.unread }} />
       {ui.showHelp ? (
         <Help width={layout.width} height={layout.topHeight + layout.feedHeight} />
+      ) : ui.inbox ? (
+        <InboxPane
+          rows={pending}
+          decided={decided}
+          selectedId={inboxSelected}
+          marked={new Set(ui.marked)}
+          reason={ui.reason ? { count: ui.reason.targets.length, text: ui.reason.text } : null}
+          now={now}
+          width={layout.width}
+          height={layout.topHeight + layout.feedHeight}
+        />
       ) : (
         <>
           <Box height={layout.topHeight} width={layout.width}>

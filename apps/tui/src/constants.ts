@@ -1,7 +1,10 @@
 // Defaults of the terminal dashboard (SPEC §10, seed 000), named once.
 
-/** Topic patterns the dashboard subscribes to: the seed's four families plus tasks for the feed. */
-export const TUI_TOPICS: readonly string[] = ['session.*', 'agent.*', 'swarm.*', 'metrics.*', 'task.*'];
+/** Topic patterns the dashboard subscribes to: the seed's four families, tasks for the feed, approvals for the inbox. */
+export const TUI_TOPICS: readonly string[] = ['session.*', 'agent.*', 'swarm.*', 'metrics.*', 'task.*', 'approval.*'];
+
+/** Decided approvals the inbox lists under the pending ones. @default 5 */
+export const INBOX_RECENT_DECIDED = 5;
 
 /** Renders are coalesced to at most one per this many ms, so 50 events/s never flicker. @default 100 */
 export const RENDER_INTERVAL_MS = 100;

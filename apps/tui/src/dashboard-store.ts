@@ -9,7 +9,7 @@ import { appendFeed, feedEntryFor, type FeedEntry, type FeedLevel } from './view
 /** The part of the SDK client the dashboard uses (a `SwitchboardClient` fits). */
 export type DashboardClient = Pick<
   SwitchboardClient,
-  'state' | 'status' | 'queuedFrames' | 'endpoints' | 'on' | 'subscribe' | 'onStateChange' | 'send' | 'close'
+  'state' | 'status' | 'queuedFrames' | 'endpoints' | 'on' | 'subscribe' | 'onStateChange' | 'send' | 'close' | 'decide'
 >;
 
 /** An immutable picture of the dashboard's data at one moment. */
@@ -24,6 +24,8 @@ export interface DashboardView {
   queuedFrames: number;
   /** The server's base URL. */
   url: string;
+  /** Approval requests that arrived since the inbox was last open. */
+  unread: number;
 }
 
 export interface DashboardStoreOptions {
@@ -40,6 +42,13 @@ export interface DashboardStore {
   subscribe(listener: () => void): () => void;
   /** Send a `ping` frame through the SDK: sent at once when live, queued and flushed on reconnect otherwise. */
   ping(): SendResult;
+  /**
+   * Answer approvals (docs/protocol.md, "Approvals"), one request each; the outcome goes to the activity feed. Resolves
+   * when every answer is back; never rejects.
+   */
+  decide(ids: readonly string[], decision: 'allow' | 'deny', reason?: string): Promise<void>;
+  /** The inbox is on screen: every request so far has been seen. */
+  markInboxRead(): void;
   /** Stop listening to the client and close it (close code 1000). Idempotent. */
   close(): void;
 }
@@ -64,6 +73,7 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
   let pollErrorNoted = false;
   let view: DashboardView | null = null;
   let closed = false;
+  let unread = 0;
 
   const changed = () => {
     view = null;
@@ -80,6 +90,7 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
         // Handlers run after the event was applied, so `client.state` already knows the agent or session named.
         const entry = feedEntryFor(event, client.state);
         if (entry) feed = appendFeed(feed, entry, feedLimit);
+        if (event.topic === 'approval.requested') unread++;
         changed();
       }),
     );
@@ -120,6 +131,7 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
         retryAtMs,
         queuedFrames: client.queuedFrames,
         url: client.endpoints.httpBase,
+        unread,
       };
       return view;
     },
@@ -136,6 +148,25 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
       else note('info', '↑', 'ping sent');
       changed();
       return result;
+    },
+    async decide(ids, decision, reason) {
+      const results = await Promise.allSettled(ids.map((id) => client.decide(id, decision, reason)));
+      let done = 0;
+      let conflicts = 0;
+      for (const r of results) {
+        if (r.status === 'fulfilled') done++;
+        else if ((r.reason as { code?: string })?.code === 'conflict') conflicts++;
+        else note('error', '!', `decision failed: ${(r.reason as Error)?.message ?? r.reason}`);
+      }
+      const verb = decision === 'allow' ? 'approved' : 'denied';
+      if (done > 0) note('success', '✓', `${verb} ${done} request${done === 1 ? '' : 's'}`);
+      if (conflicts > 0) note('warning', '!', `${conflicts} already decided by someone else (or expired)`);
+      if (!closed) changed();
+    },
+    markInboxRead() {
+      if (unread === 0) return;
+      unread = 0;
+      changed();
     },
     close() {
       if (closed) return;

@@ -14,6 +14,14 @@ export interface UiState {
   /** Feed entries scrolled past, counted from the newest. */
   feedOffset: number;
   showHelp: boolean;
+  /** The inbox (`i`) in place of the panes. */
+  inbox: boolean;
+  /** The selected approval in the inbox; null or one no longer pending means "the first row". */
+  inboxSelectedId: string | null;
+  /** Approvals marked with space; the next decision applies to them (else to the selected one). */
+  marked: readonly string[];
+  /** The `r` prompt: the approvals it will deny and the reason typed so far. */
+  reason: { targets: readonly string[]; text: string } | null;
 }
 
 /** What the data looks like right now; moves are clamped to it. */
@@ -30,9 +38,30 @@ export type UiAction =
   | { type: 'tab'; step: 1 | -1 }
   | { type: 'move'; delta: number; context: UiContext }
   | { type: 'toggle_help' }
-  | { type: 'close_help' };
+  | { type: 'close_help' }
+  | { type: 'toggle_inbox' }
+  | { type: 'inbox_move'; delta: number; ids: readonly string[] }
+  | { type: 'inbox_mark'; ids: readonly string[] }
+  | { type: 'reason_open'; targets: readonly string[] }
+  | { type: 'reason_input'; text: string }
+  | { type: 'reason_backspace' }
+  | { type: 'reason_close' }
+  | { type: 'decided'; ids: readonly string[] };
 
-export const INITIAL_UI_STATE: UiState = { focus: 'sessions', selectedId: null, detailOffset: 0, feedOffset: 0, showHelp: false };
+/** Longest reason the prompt takes (the server's limit). */
+export const MAX_REASON_LENGTH = 1000;
+
+export const INITIAL_UI_STATE: UiState = {
+  focus: 'sessions',
+  selectedId: null,
+  detailOffset: 0,
+  feedOffset: 0,
+  showHelp: false,
+  inbox: false,
+  inboxSelectedId: null,
+  marked: [],
+  reason: null,
+};
 
 /** The next UI state. While the help is shown only help actions do anything. */
 export function reduceUi(state: UiState, action: UiAction): UiState {
@@ -42,9 +71,32 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'close_help':
       return state.showHelp ? { ...state, showHelp: false } : state;
     case 'tab':
-      return state.showHelp ? state : { ...state, focus: nextPane(state.focus, action.step) };
+      return state.showHelp || state.inbox ? state : { ...state, focus: nextPane(state.focus, action.step) };
+    case 'toggle_inbox':
+      return state.showHelp ? state : { ...state, inbox: !state.inbox, reason: null };
+    case 'inbox_move': {
+      const inboxSelectedId = moveSelection(action.ids, state.inboxSelectedId, action.delta);
+      return inboxSelectedId === state.inboxSelectedId ? state : { ...state, inboxSelectedId };
+    }
+    case 'inbox_mark': {
+      const id = effectiveSelection(action.ids, state.inboxSelectedId);
+      if (id === null) return state;
+      const marked = state.marked.includes(id) ? state.marked.filter((m) => m !== id) : [...state.marked, id];
+      return { ...state, marked };
+    }
+    case 'reason_open':
+      return action.targets.length === 0 ? state : { ...state, reason: { targets: action.targets, text: '' } };
+    case 'reason_input':
+      if (!state.reason) return state;
+      return { ...state, reason: { ...state.reason, text: (state.reason.text + action.text).slice(0, MAX_REASON_LENGTH) } };
+    case 'reason_backspace':
+      return state.reason ? { ...state, reason: { ...state.reason, text: [...state.reason.text].slice(0, -1).join('') } } : state;
+    case 'reason_close':
+      return state.reason ? { ...state, reason: null } : state;
+    case 'decided':
+      return { ...state, marked: state.marked.filter((m) => !action.ids.includes(m)), reason: null };
     case 'move': {
-      if (state.showHelp) return state;
+      if (state.showHelp || state.inbox) return state;
       const { delta, context } = action;
       if (state.focus === 'sessions') {
         const selectedId = moveSelection(context.ids, state.selectedId, delta);
@@ -56,6 +108,17 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
       return { ...state, feedOffset: clamp(state.feedOffset + delta, 0, context.feedMax) };
     }
   }
+}
+
+/**
+ * What a decision key applies to: the marked approvals that are still pending, else the selected one (the first row
+ * when none is selected); empty when nothing is pending.
+ */
+export function decisionTargets(state: UiState, ids: readonly string[]): string[] {
+  const marked = state.marked.filter((m) => ids.includes(m));
+  if (marked.length > 0) return marked;
+  const selected = effectiveSelection(ids, state.inboxSelectedId);
+  return selected === null ? [] : [selected];
 }
 
 /** The session shown as selected: `selectedId` while it is listed, else the first row; null for an empty list. */

@@ -213,6 +213,20 @@ export function feedEntryFor(event: FeedEvent, state: FleetState): FeedEntry | n
         return null;
     }
   }
+  if (event.topic === 'approval.requested') {
+    const asker = typeof d.agent_id === 'string' ? agentName(state, d.agent_id) : 'an agent';
+    const summary = typeof d.summary === 'string' && d.summary ? `: ${d.summary}` : '';
+    return { ...base, level: 'warning', icon: '?', text: `${asker} asks to run ${stringOr(d.tool, 'a tool')}${summary} (i: inbox)` };
+  }
+  if (event.topic === 'approval.decided') {
+    const approval = Object.hasOwn(state.approvals ?? {}, id) ? state.approvals[id] : undefined;
+    const tool = approval?.tool ?? 'request';
+    const by = stringOr(d.decided_by, '?');
+    const reason = typeof d.reason === 'string' && d.reason ? `: ${d.reason}` : '';
+    if (d.decision === 'allow') return { ...base, level: 'success', icon: '✓', text: `${tool} allowed by ${by}` };
+    if (d.decision === 'deny') return { ...base, level: 'error', icon: '✗', text: `${tool} denied by ${by}${reason}` };
+    return { ...base, level: 'info', icon: '⌛', text: `${tool} expired unanswered` };
+  }
   switch (event.topic) {
     case 'session.created':
       return { ...base, sessionId: id, level: 'info', icon: '+', text: `session ${sessionName(state, id)} created` };
@@ -241,6 +255,10 @@ export function feedEntryFor(event: FeedEvent, state: FleetState): FeedEntry | n
 
 function stringOr(value: unknown, fallback: string): string {
   return typeof value === 'string' && value ? value : fallback;
+}
+
+function agentName(state: FleetState, id: string): string {
+  return truncate((Object.hasOwn(state.agents, id) && state.agents[id]!.name) || id, MAX_NAME);
 }
 
 function sessionName(state: FleetState, id: string): string {

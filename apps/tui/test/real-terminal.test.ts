@@ -129,6 +129,33 @@ describe('switchboard tui in a real terminal', () => {
     );
   });
 
+  it('answers a permission request from the inbox with the keyboard', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir('switchboard-tui-e2e-');
+    dirs.push(dataDir);
+    const server = await startServer(dataDir);
+    const term = await openTerminal(`${process.execPath} ${CLI_BIN} tui --url ${server.url}`, 100, 30);
+    await sees(term, '● live', 30_000);
+    await publish(server.url, [
+      { topic: 'session.created', data: { id: 's1', name: 'build-api', target: 'claude' } },
+      { topic: 'agent.started', data: { id: 'a1', session_id: 's1', name: 'coder' } },
+      { topic: 'agent.permission_requested', data: { id: 'a1', tool: 'Bash', tool_input: { command: 'npm publish' } } },
+    ]);
+    await sees(term, 'inbox 1 (1 new)');
+    await term.tmux('send-keys', '-t', term.name, 'i');
+    await sees(term, /› \[ \]\s+\d+s\s+Bash\s+command: npm publish\s+coder · build-api/);
+    await term.tmux('send-keys', '-t', term.name, 'r');
+    await sees(term, 'reason ›');
+    await term.tmux('send-keys', '-t', term.name, '-l', 'not from a laptop');
+    await sees(term, 'reason › not from a laptop');
+    await term.tmux('send-keys', '-t', term.name, 'Enter');
+    await sees(term, '✗ Bash deny by local: not from a laptop');
+    const approvals = (await (await fetch(`${server.url}/api/approvals?status=decided`)).json()) as { approvals: Array<{ decision: string; agent_id: string }> };
+    expect(approvals.approvals).toMatchObject([{ decision: 'deny', agent_id: 'a1' }]);
+    // The agent no longer waits.
+    const agents = (await (await fetch(`${server.url}/api/snapshot?topics=agent.*`)).json()) as { state: { agents: Record<string, { status: string }> } };
+    expect(agents.state.agents.a1!.status).toBe('running');
+  });
+
   it('lays out 80×24 without wrapping', { timeout: 60_000 }, async () => {
     const dataDir = makeTempDir('switchboard-tui-e2e-');
     dirs.push(dataDir);

@@ -5,6 +5,8 @@ import { EventToasts } from './components/event-toasts';
 import { Header } from './components/header';
 import { Link } from './components/link';
 import { segments, usePath } from './lib/router';
+import { ApprovalNotifications } from './views/inbox/approval-notifications';
+import { InboxView } from './views/inbox/inbox-view';
 import { InstancesView } from './views/instances/instances-view';
 import { MessagesView } from './views/messages/messages-view';
 import { activityStore } from './views/overview/activity-store';
@@ -17,6 +19,8 @@ function View({ path }: { path: string }) {
   switch (first) {
     case undefined:
       return <OverviewView />;
+    case 'inbox':
+      return <InboxView />;
     case 'instances':
       return <InstancesView selected={second ?? null} />;
     case 'messages':
@@ -50,6 +54,7 @@ export function App() {
         <View path={path} />
       </main>
       <EventToasts />
+      <ApprovalNotifications />
     </>
   );
 }

@@ -22,6 +22,8 @@ import { resolveOptions, type ClientOptions, type ResolvedOptions } from './opti
 import { watchPage } from './page-lifecycle';
 import { Poller } from './poller';
 import { RestClient, isAuthError } from './rest';
+import { decideApproval, requestApproval, type ApprovalOutcome, type ApprovalRequest } from './approvals';
+import type { ApprovalView, HumanDecision } from '@switchboard/protocol';
 import { RetryPolicy } from './retry-policy';
 import { Scheduler } from './scheduler';
 import { SendQueue, type SendResult } from './send-queue';
@@ -231,6 +233,20 @@ export class SwitchboardClient {
   }
 
   /** Start connecting (only needed with `autoConnect: false` or after `close()`); no-op unless closed. */
+  /**
+   * Ask a person whether a tool may run (docs/protocol.md, "Approvals"): `POST /api/approvals`, then wait for the
+   * decision on the socket (when the client's topics reach `approval.*`) and the long-poll alongside. Resolves with
+   * `allow`, `deny` or `expired`; `signal` stops the wait (the approval stays pending until decided or expired).
+   */
+  requestApproval(request: ApprovalRequest, options: { signal?: AbortSignal } = {}): Promise<ApprovalOutcome> {
+    return requestApproval({ rest: this.#rest, subscribe: (p, h) => this.subscribe(p, h) }, request, options.signal);
+  }
+
+  /** Answer an approval; rejects with `conflict` once it is decided or expired. */
+  decide(id: string, decision: HumanDecision, reason?: string): Promise<ApprovalView> {
+    return decideApproval(this.#rest, id, decision, reason);
+  }
+
   connect(): void {
     if (this.#machine.status !== 'closed') return;
     this.#retry.reset();

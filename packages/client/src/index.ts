@@ -18,6 +18,7 @@ export { EventRouter, type EventHandler, type SwitchboardEvent } from './event-r
 export { ClientStore, isDuplicate, replaceFamilies, type AcceptResult } from './store';
 export { RetryPolicy, type BackoffFn, type RetryDecision, type RetryPolicyOptions } from './retry-policy';
 export { RestClient, errorFromResponse, type FetchFn } from './rest';
+export { waitForApproval, type ApprovalOutcome, type ApprovalRequest } from './approvals';
 export { resolveEndpoints, withToken, type Endpoints } from './url';
 export type { SendResult } from './send-queue';
 export type { FreshnessStats } from './freshness';

@@ -2,7 +2,7 @@
 
 import { familiesOf, familyOf } from '@switchboard/protocol';
 import { REDUCERS } from './reducers';
-import { stateKeyOf, type FleetState, type ProjectedEvent, type StateKey } from './state';
+import { ALSO_FOLDED_BY, stateKeyOf, type FleetState, type ProjectedEvent, type StateKey } from './state';
 
 /** A fresh, empty fleet state: what a new log projects to. */
 export function initialState(): FleetState {
@@ -18,16 +18,25 @@ export function initialState(): FleetState {
     messages: {},
     plans: {},
     workspaces: {},
+    approvals: {},
   };
 }
 
 /** Root reducer: folds one event into the slice of its family; the state object is reused when nothing changed. */
 export function applyEvent(state: FleetState, event: ProjectedEvent): FleetState {
-  const key = stateKeyOf(familyOf(event.topic));
+  const family = familyOf(event.topic);
+  const key = stateKeyOf(family);
   if (!key) return state;
+  let next = foldInto(state, key, event);
+  if (Object.hasOwn(ALSO_FOLDED_BY, family)) for (const other of ALSO_FOLDED_BY[family]!) next = foldInto(next, other, event);
+  return next;
+}
+
+function foldInto(state: FleetState, key: StateKey, event: ProjectedEvent): FleetState {
   const reducer = REDUCERS[key] as ((s: unknown, e: ProjectedEvent) => unknown) | undefined;
   if (!reducer) return state;
-  const before = state[key];
+  // A state saved before a slice existed (an older data directory, an older server's snapshot) lacks it.
+  const before = state[key] ?? (initialState()[key] as unknown);
   const after = reducer(before, event);
   if (after === before) return state;
   return { ...state, [key]: after } as FleetState;

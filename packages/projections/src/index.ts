@@ -13,4 +13,5 @@ export * from './workspaces';
 export * from './plans';
 export * from './instances';
 export * from './messages';
+export * from './approvals';
 export { REDUCERS } from './reducers';

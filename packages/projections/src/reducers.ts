@@ -1,6 +1,7 @@
 // The family reducers, by state key. A family without a reducer keeps its initial slice.
 
 import { reduceAgents } from './agents';
+import { reduceApprovals } from './approvals';
 import { reduceDocuments } from './documents';
 import { reduceMetrics } from './metrics';
 import { reducePlans } from './plans';
@@ -26,4 +27,5 @@ export const REDUCERS: { [K in StateKey]?: SliceReducer<FleetState[K]> } = {
   plans: reducePlans,
   instances: instancesSliceReducer,
   messages: messagesSliceReducer,
+  approvals: reduceApprovals,
 };

@@ -1,6 +1,6 @@
 // The read models of Switchboard: one slice per family, keyed the way clients read them (SPEC §2).
 
-import type { EventEnvelope } from '@switchboard/protocol';
+import type { ApprovalView, EventEnvelope } from '@switchboard/protocol';
 
 /** Event as a projection sees it; `seq`/`id` are optional so reducers can be table-tested with bare events. */
 export type ProjectedEvent = Pick<EventEnvelope, 'topic' | 'data' | 'ts'> & Partial<Pick<EventEnvelope, 'seq' | 'id'>>;
@@ -22,6 +22,8 @@ export interface AgentView {
   session_id: string;
   name: string;
   status: 'running' | 'waiting_permission' | 'completed' | 'failed';
+  /** The approval the agent waits for while `waiting_permission` (docs/protocol.md, "Approvals"). */
+  approval_id?: string;
   detail?: unknown;
   last_action?: unknown;
   started_at: string;
@@ -78,6 +80,8 @@ export interface FleetState {
   messages: Record<string, OpaqueView>;
   plans: Record<string, OpaqueView>;
   workspaces: Record<string, OpaqueView>;
+  /** Pending approvals and the most recently decided, in request order (approvals.ts). */
+  approvals: Record<string, ApprovalView>;
 }
 
 export type StateKey = keyof FleetState;
@@ -95,6 +99,15 @@ export const FAMILY_STATE_KEY: Record<string, StateKey> = {
   message: 'messages',
   plan: 'plans',
   workspace: 'workspaces',
+  approval: 'approvals',
+};
+
+/**
+ * Slices that also fold another family's events, besides the slice of that family: an agent waiting for an
+ * approval shows as waiting in `agents` (agents.ts), so `approval.*` events reach both `approvals` and `agents`.
+ */
+export const ALSO_FOLDED_BY: Record<string, readonly StateKey[]> = {
+  approval: ['agents'],
 };
 
 /**

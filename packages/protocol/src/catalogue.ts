@@ -81,12 +81,12 @@ export type CatalogueTopic = keyof typeof CATALOGUE;
 export type CatalogueData<T extends CatalogueTopic> = z.infer<(typeof CATALOGUE)[T]>;
 
 /** Families whose events only the server writes; producers get `reserved_topic`. */
-export const SERVER_FAMILIES = new Set(['instance', 'message', 'plan', 'workspace']);
+export const SERVER_FAMILIES = new Set(['instance', 'message', 'plan', 'workspace', 'approval']);
 
 /** Families with a catalogue (and a projection). */
 export const CATALOGUE_FAMILIES = new Set([
   'session', 'agent', 'swarm', 'metrics', 'task', 'document', 'search',
-  'instance', 'message', 'plan', 'workspace',
+  'instance', 'message', 'plan', 'workspace', 'approval',
 ]);
 
 export type DataCheck = { ok: true } | { ok: false; field: string; message: string };

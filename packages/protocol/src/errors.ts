@@ -35,6 +35,7 @@ export const ERRORS = {
   workspace_not_found: { status: 404, retryable: false, endsConnection: false },
   session_not_found: { status: 404, retryable: false, endsConnection: false },
   plan_not_found: { status: 404, retryable: false, endsConnection: false },
+  approval_not_found: { status: 404, retryable: false, endsConnection: false },
   method_not_allowed: { status: 405, retryable: false, endsConnection: false },
   conflict: { status: 409, retryable: false, endsConnection: false },
   instance_exists: { status: 409, retryable: false, endsConnection: false },

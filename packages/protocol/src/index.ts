@@ -9,4 +9,5 @@ export * from './catalogue';
 export * from './frames';
 export * from './backoff';
 export * from './control-plane';
+export * from './approvals';
 export * from './own-keys';

@@ -1,6 +1,7 @@
 // The feature modules a server runs, in registration order. Each adds its routes, streams and log listeners.
 
 import type { Feature } from './app';
+import { approvalsFeature } from './features/approvals';
 import { controlPlane } from './features/control-plane';
 import { plansFeature } from './features/plans';
 import { webDashboard } from './features/web-dashboard';
@@ -12,4 +13,4 @@ import { workspacesFeature } from './features/workspaces';
  * done before workspaces reconcile their sessions); close hooks run in reverse, so workspaces let go of the
  * supervisor before it shuts down.
  */
-export const FEATURES: Feature[] = [controlPlane, workspacesFeature, plansFeature, webDashboard];
+export const FEATURES: Feature[] = [controlPlane, workspacesFeature, plansFeature, approvalsFeature, webDashboard];

@@ -247,7 +247,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     get epoch() {
       return log.epoch;
     },
-    publish: (inputs) => log.append(log.validateProducerInput(inputs)),
+    publish: (inputs) => log.appendProducer(log.validateProducerInput(inputs)),
     routes: () => router.list(),
     close: () =>
       (closing ??= (async () => {

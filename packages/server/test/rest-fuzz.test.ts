@@ -29,7 +29,7 @@ let srv: TestServer;
 const markerDir = mkdtempSync(join(tmpdir(), 'sb-fuzz-marker-'));
 const marker = join(markerDir, 'ran');
 /** Existing things the path parameters point at, filled in by the setup. */
-const existing = { instance: 'fuzz-target', message: '', ackedMessage: '', workspace: '', session: '', finishedPlan: '', repo: '' };
+const existing = { instance: 'fuzz-target', message: '', ackedMessage: '', workspace: '', session: '', finishedPlan: '', repo: '', approval: '', decidedApproval: '' };
 let baseline: unknown;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -68,14 +68,15 @@ async function postJson(path: string, body: unknown, expected = [200, 201]): Pro
 
 /** Everything a refused request must leave alone. */
 async function storeState(): Promise<unknown> {
-  const [events, instances, workspaces, plans, messages] = await Promise.all([
+  const [events, instances, workspaces, plans, messages, approvals] = await Promise.all([
     getJson('/api/events?limit=1'),
     getJson('/api/instances?include_archived=true'),
     getJson('/api/workspaces'),
     getJson('/api/plans'),
     getJson('/api/messages?limit=1000'),
+    getJson('/api/approvals'),
   ]);
-  return { seq: events.seq, epoch: events.epoch, instances, workspaces, plans, messages };
+  return { seq: events.seq, epoch: events.epoch, instances, workspaces, plans, messages, approvals };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -285,6 +286,28 @@ const BODY_ENDPOINTS: BodyEndpoint[] = [
   },
   {
     method: 'POST',
+    pattern: '/api/approvals',
+    template: () => ({ tool: 'fuzz', summary: 'fuzz input', timeout_s: 60 }),
+    fields: {
+      tool: requiredText(256),
+      summary: { wrong: fc.oneof(nonStringOrNull, longer(64 * 1024)) },
+      agent_id: optionalText(256),
+      session_id: optionalText(256),
+      timeout_s: { wrong: fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.constantFrom(0, -1, 1.5, 86_401, 2 ** 64)) },
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/approvals/:id/decision',
+    params: () => [existing.approval, existing.decidedApproval, ...PROTOTYPE_NAMES, 'no-such-approval'],
+    template: () => ({ decision: 'allow', reason: 'fuzz' }),
+    fields: {
+      decision: { required: true, wrong: fc.oneof(nonStringOrNull, fc.constantFrom('', 'expired', 'maybe', 'Allow', '__proto__', 'toString')) },
+      reason: optionalText(1000),
+    },
+  },
+  {
+    method: 'POST',
     pattern: '/api/dashboard/sessions/:session_id/send',
     params: () => ['fuzz-session', ...PROTOTYPE_NAMES],
     template: () => ({ type: 'fuzz' }),
@@ -433,6 +456,9 @@ beforeAll(async () => {
   const plan = await postJson('/api/plans', { name: 'fuzz-done', steps: [{ name: 'step', command: 'true' }] }, [201]);
   await postJson(`/api/plans/${plan.id}/cancel`, undefined, [200]);
   existing.finishedPlan = plan.id;
+  existing.approval = (await postJson('/api/approvals', { tool: 'fuzz', summary: 'pending' }, [201])).id;
+  existing.decidedApproval = (await postJson('/api/approvals', { tool: 'fuzz', summary: 'decided' }, [201])).id;
+  await postJson(`/api/approvals/${existing.decidedApproval}/decision`, { decision: 'deny' }, [200]);
   existing.workspace = (await postJson('/api/workspaces', { path: existing.repo }, [201])).id;
   existing.session = (await postJson('/api/spawn', { workspace_id: existing.workspace, target: 'fuzz', command: 'exec sleep 600' }, [201])).id;
   // The spawn refreshes git status and session activity in the background: wait until a refresh changes nothing.

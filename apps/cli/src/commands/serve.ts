@@ -45,8 +45,19 @@ export async function runServe(settings: ServeSettings): Promise<void> {
           }
         },
         random: createSeededRandom(Math.floor(Math.random() * 2 ** 32)),
+        // The demo's permission requests become approvals in the inbox; its agents wait for the answer.
+        awaitDecisions: true,
       })
     : undefined;
+  if (simulator) {
+    server.log.onAppend((events) => {
+      for (const e of events) {
+        if (e.topic !== 'approval.decided') continue;
+        const d = e.data as { agent_id?: unknown; decision?: unknown };
+        if (typeof d.agent_id === 'string' && (d.decision === 'allow' || d.decision === 'deny' || d.decision === 'expired')) simulator.decide(d.agent_id, d.decision);
+      }
+    });
+  }
 
   const stopped = waitForSignal();
   process.stdout.write(`Switchboard listening on ${server.url}\n`);

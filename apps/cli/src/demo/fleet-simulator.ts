@@ -2,7 +2,7 @@
 // (SPEC §2) at a steady rate. It does no I/O itself: `publish` is injected (REST batches or `server.publish`).
 
 import type { EventInput } from '@switchboard/protocol';
-import { DEFAULT_DEMO_MAX_SESSIONS, DEFAULT_DEMO_RATE, DEFAULT_DEMO_TICK_INTERVAL_MS } from '../constants';
+import { DEFAULT_DEMO_APPROVAL_TIMEOUT_S, DEFAULT_DEMO_MAX_SESSIONS, DEFAULT_DEMO_RATE, DEFAULT_DEMO_TICK_INTERVAL_MS } from '../constants';
 import { createDice, type Dice, type RandomSource } from './seeded-random';
 import {
   AGENT_ROLES, DOCUMENTS, FAILURES, FILES, PERMISSION_REQUESTS, PRICE_PER_MILLION, QUERIES, SESSION_NOUNS,
@@ -23,7 +23,16 @@ export interface FleetSimulatorOptions {
   maxSessions?: number;
   /** Tick period of `start()`. @default 200 */
   tickIntervalMs?: number;
+  /**
+   * Agents that asked for a permission wait for `decide()` before they act again (the server opens an approval for
+   * each request, answered in the inbox). Off, they carry on by themselves at their next step. @default false
+   */
+  awaitDecisions?: boolean;
+  /** `timeout_s` of the permission requests: the approval the server opens expires after this. @default 90 */
+  approvalTimeoutS?: number;
 }
+
+export type PermissionDecision = 'allow' | 'deny' | 'expired';
 
 export interface FleetSimulator {
   /** Tick every `tickIntervalMs` until `stop()`. */
@@ -36,12 +45,23 @@ export interface FleetSimulator {
   /** Emit the events due since the last tick (per `now`), publish them as one batch and return them. */
   tick(): EventInput[];
   isRunning(): boolean;
+  /** A person (or the expiry) answered the permission request of agent `agentId`; it acts on it at its next step. */
+  decide(agentId: string, decision: PermissionDecision): void;
   /** Events emitted so far. */
   readonly emitted: number;
 }
 
 interface SimSession { id: string; name: string; target: Target; agentsToStart: number; agents: Set<string> }
-interface SimAgent { id: string; session_id: string; name: string; actionsLeft: number; waiting: boolean; swarm?: string }
+interface SimAgent {
+  id: string;
+  session_id: string;
+  name: string;
+  actionsLeft: number;
+  waiting: boolean;
+  /** The answer to the pending permission request, once `decide()` brought it. */
+  decision?: PermissionDecision;
+  swarm?: string;
+}
 interface SimSwarm { id: string; session_id: string; agents: string[]; goal: string }
 interface SimTask { id: string; kind: 'index' | 'search'; percent: number; subject: string }
 
@@ -51,6 +71,12 @@ const MAX_SWARMS = 2;
 const MAX_CATCH_UP_SECONDS = 2;
 
 const round6 = (n: number): number => Math.round(n * 1e6) / 1e6;
+
+/** `Allow Bash: rm -rf dist?` → tool `Bash`, summary `rm -rf dist`: what the inbox shows. */
+export function permissionParts(request: string): { tool: string; summary: string } {
+  const m = /^Allow (\w+)[^:]*: (.*?)\??$/.exec(request);
+  return m ? { tool: m[1]!, summary: m[2]! } : { tool: 'permission', summary: request };
+}
 
 /**
  * Create a fleet simulator. Every event it emits passes `checkEventData`; task percents rise monotonically to 100;
@@ -66,6 +92,8 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
   const maxSessions = Math.max(1, Math.floor(options.maxSessions ?? DEFAULT_DEMO_MAX_SESSIONS));
   const minSessions = Math.max(1, maxSessions - 2);
   const tickIntervalMs = options.tickIntervalMs ?? DEFAULT_DEMO_TICK_INTERVAL_MS;
+  const awaitDecisions = options.awaitDecisions ?? false;
+  const approvalTimeoutS = options.approvalTimeoutS ?? DEFAULT_DEMO_APPROVAL_TIMEOUT_S;
   if (!(rate > 0) || !Number.isFinite(rate)) throw new Error(`rate must be a positive number of events per second, got ${rate}`);
 
   const sessions = new Map<string, SimSession>();
@@ -119,12 +147,21 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
     const base = { id: a.id, session_id: a.session_id, name: a.name };
     if (a.waiting) {
       a.waiting = false;
-      return [ev('agent.action', { ...base, detail: 'permission granted, continuing' }), costOf(a)];
+      const decision = a.decision ?? 'allow';
+      a.decision = undefined;
+      if (decision === 'allow') return [ev('agent.action', { ...base, detail: 'permission granted, continuing' }), costOf(a)];
+      // Denied or unanswered: the step is skipped and the agent moves on.
+      a.actionsLeft = Math.max(0, a.actionsLeft - 1);
+      return [ev('agent.action', { ...base, detail: decision === 'deny' ? 'permission denied, skipping that step' : 'no answer in time, skipping that step' })];
     }
     if (a.actionsLeft > 0) {
       if (dice.chance(0.08)) {
         a.waiting = true;
-        return [ev('agent.permission_requested', { ...base, detail: dice.pick(PERMISSION_REQUESTS) })];
+        const request = dice.pick(PERMISSION_REQUESTS);
+        const { tool, summary } = permissionParts(request);
+        return [ev('agent.permission_requested', {
+          ...base, detail: request, tool, summary, timeout_s: approvalTimeoutS,
+        })];
       }
       a.actionsLeft--;
       return [ev('agent.action', { ...base, detail: dice.pick(TOOL_ACTIONS)(dice.pick(FILES)) }), costOf(a)];
@@ -204,10 +241,12 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
     const canSwarm = swarms.size < MAX_SWARMS
       ? live.filter((s) => [...s.agents].filter((id) => !agents.get(id)!.swarm).length >= 2)
       : [];
+    // An agent waiting for a person's answer has nothing to do until it comes.
+    const ready = awaitDecisions ? [...agents.values()].filter((a) => !a.waiting || a.decision !== undefined) : [...agents.values()];
     const move = dice.weighted({
       createSession: sessions.size < minSessions ? 6 : sessions.size < maxSessions ? 0.6 : 0,
       startAgent: canStartAgent.length ? 3 : 0,
-      agentStep: agents.size ? 6 : 0,
+      agentStep: ready.length ? 6 : 0,
       endSession: canEnd.length ? 3 : 0,
       formSwarm: canSwarm.length ? 0.6 : 0,
       startTask: tasks.size < MAX_LIVE_TASKS ? 0.8 : 0,
@@ -216,7 +255,7 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
     switch (move) {
       case 'createSession': return createSession();
       case 'startAgent': return startAgent(dice.pick(canStartAgent));
-      case 'agentStep': return agentStep(dice.pick([...agents.values()]));
+      case 'agentStep': return agentStep(dice.pick(ready));
       case 'endSession': return endSession(dice.pick(canEnd));
       case 'formSwarm': return formSwarm(dice.pick(canSwarm));
       case 'startTask': return startTask();
@@ -273,6 +312,10 @@ export function createFleetSimulator(options: FleetSimulatorOptions): FleetSimul
       return emit(batch);
     },
     isRunning: () => timer !== undefined,
+    decide(agentId, decision) {
+      const a = agents.get(agentId);
+      if (a?.waiting) a.decision = decision;
+    },
     get emitted() {
       return emitted;
     },

@@ -15,6 +15,10 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['g  G', 'jump to the top or the bottom'],
   ['tab  shift+tab', 'next or previous pane'],
   ['p', 'ping the server (queued while reconnecting, sent on reconnect)'],
+  ['i', 'the approvals inbox, and back (esc too)'],
+  ['  space', 'inbox: mark or unmark the selected request'],
+  ['  a  d', 'inbox: approve or deny the marked requests, else the selected one'],
+  ['  r', 'inbox: deny with a reason (type it, enter to deny, esc to cancel)'],
   ['?  esc', 'show or hide this help'],
   ['q  ctrl+c', 'quit'],
 ];

@@ -13,6 +13,8 @@ export interface StatsBarProps {
   connection: ConnectionView;
   queuedFrames: number;
   width: number;
+  /** Approvals waiting for a decision, and how many arrived since the inbox was last open. */
+  inbox?: { pending: number; unread: number };
 }
 
 interface Part {
@@ -25,7 +27,7 @@ interface Part {
 
 const SEPARATOR = ' │ ';
 
-export function StatsBar({ stats, connection, queuedFrames, width }: StatsBarProps) {
+export function StatsBar({ stats, connection, queuedFrames, width, inbox }: StatsBarProps) {
   const parts: Part[] = [
     { text: `${connection.icon} ${connection.text}`, color: connection.color, bold: true, rank: 0 },
     { text: `sessions ${stats.activeSessions}`, rank: 0 },
@@ -35,6 +37,9 @@ export function StatsBar({ stats, connection, queuedFrames, width }: StatsBarPro
     { text: `cost ${formatCost(stats.totalCostUsd)}`, bold: true, rank: 0 },
     { text: `swarms ${stats.swarms}`, rank: 4 },
     ...(queuedFrames > 0 ? [{ text: `${queuedFrames} queued`, color: 'yellow', rank: 2 }] : []),
+    ...(inbox && inbox.pending > 0
+      ? [{ text: `inbox ${inbox.pending}${inbox.unread > 0 ? ` (${inbox.unread} new)` : ''}`, color: 'yellow', bold: inbox.unread > 0, rank: 0 }]
+      : []),
   ];
   const brand = 'Switchboard ';
   let shown = parts;

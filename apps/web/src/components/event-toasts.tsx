@@ -17,7 +17,8 @@ export function EventToasts() {
   });
   useEvent('agent.*', (e: SwitchboardEvent<Data>) => {
     const who = str(e.data.name) || str(e.data.id);
-    if (e.topic === 'agent.permission_requested') toast({ kind: 'info', title: `${who} asks for permission`, body: str(e.data.detail) });
+    // One with an approval gets its toast from the inbox's notifications (approval.requested).
+    if (e.topic === 'agent.permission_requested' && e.data.approval_id === undefined) toast({ kind: 'info', title: `${who} asks for permission`, body: str(e.data.detail) });
     if (e.topic === 'agent.failed') toast({ kind: 'error', title: `Agent ${who} failed`, body: str(e.data.detail) });
   });
   useEvent('document.indexed', (e: SwitchboardEvent<Data>) => toast({ kind: 'success', title: 'Document indexed', body: str(e.data.name) }));

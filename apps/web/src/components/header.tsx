@@ -1,11 +1,13 @@
 // The page header: product name, navigation and the connection indicator.
 
 import { segments, usePath } from '../lib/router';
+import { useUnreadCount } from '../views/inbox/inbox-unread';
 import { ConnectionIndicator } from './connection-indicator';
 import { Link } from './link';
 
 export const VIEWS = [
   { path: '/', label: 'Overview' },
+  { path: '/inbox', label: 'Inbox' },
   { path: '/instances', label: 'Instances' },
   { path: '/messages', label: 'Messages' },
   { path: '/workspaces', label: 'Workspaces' },
@@ -14,6 +16,7 @@ export const VIEWS = [
 
 export function Header() {
   const first = `/${segments(usePath())[0] ?? ''}`;
+  const unread = useUnreadCount();
   return (
     <header className="header">
       <Link href="/" className="brand">
@@ -23,6 +26,11 @@ export function Header() {
         {VIEWS.map((v) => (
           <Link key={v.path} href={v.path} aria-current={first === v.path ? 'page' : undefined}>
             {v.label}
+            {v.path === '/inbox' && unread > 0 ? (
+              <span className="nav-badge" data-testid="inbox-unread" aria-label={`${unread} new`}>
+                {unread}
+              </span>
+            ) : null}
           </Link>
         ))}
       </nav>

@@ -31,6 +31,10 @@ export function describeEvent(e: SwitchboardEvent): string {
       return [s(d.name) || s(d.plan_id ?? d.id), typeof d.step_index === 'number' ? `step ${d.step_index + 1}` : '', s(d.status ?? d.error)].filter(Boolean).join(' ');
     case 'workspace':
       return s(d.path ?? d.id);
+    case 'approval':
+      return e.topic === 'approval.decided'
+        ? [s(d.decision), d.decided_by ? `by ${s(d.decided_by)}` : '', s(d.reason)].filter(Boolean).join(' ')
+        : [s(d.agent_id), s(d.tool), s(d.summary)].filter(Boolean).join(': ');
     default:
       return s(d).slice(0, 160);
   }

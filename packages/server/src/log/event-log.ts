@@ -27,6 +27,13 @@ export interface AppendReceipt {
 }
 
 /**
+ * Completes validated producer events before they are appended, in the same atomic batch (the approvals feature
+ * opens an approval for an `agent.permission_requested` that has none). Returns the events to append: the inputs, in
+ * order (completed, never dropped), followed by the added events.
+ */
+export type ProducerExpander = (inputs: readonly AppendInput[]) => AppendInput[];
+
+/**
  * Where appends go in cluster mode (SPEC §11): the shared log assigns the seqs and later hands every event back
  * through `EventLog.applyReplicated`; `append` resolves once that happened on this node.
  */
@@ -58,6 +65,7 @@ export class EventLog {
   private replicator: LogReplicator | undefined;
   private readonly resetListeners = new Set<(epoch: string) => void>();
   private headWaiters: Array<{ seq: number; done: (reached: boolean) => void }> = [];
+  private readonly expanders: ProducerExpander[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -65,7 +73,8 @@ export class EventLog {
   ) {
     this.saveEvery = options.projectionSaveEvery ?? 2000;
     const saved = store.loadProjection();
-    let state = (saved?.state as FleetState | undefined) ?? initialState();
+    // A state saved by an older version lacks the slices added since; they start empty.
+    let state: FleetState = saved ? { ...initialState(), ...(saved.state as FleetState) } : initialState();
     // Fold in what was appended after the last save (at most `saveEvery` events, or all after a crash).
     let cursor = saved?.seq ?? 0;
     for (;;) {
@@ -174,6 +183,34 @@ export class EventLog {
       }
       return { topic, data: value };
     });
+  }
+
+  /** Complete producer events with `fn` from now on (see ProducerExpander). */
+  expandProducerInput(fn: ProducerExpander): void {
+    this.expanders.push(fn);
+  }
+
+  /**
+   * Append producer events, already validated and checked against the publisher's scope, together with what the
+   * expanders add to them (`POST /api/events`, `RunningServer.publish`). Resolves with the producer's own events
+   * only, so a publisher's `seqs` match what it sent.
+   */
+  async appendProducer(inputs: readonly AppendInput[]): Promise<StoredEvent[]> {
+    let all = inputs;
+    for (const fn of this.expanders) all = fn(all);
+    const events = await this.append(all);
+    return events.length === inputs.length ? events : events.slice(0, inputs.length);
+  }
+
+  /**
+   * `appendProducer` under an idempotency key. The fingerprint in `once` is of the producer's own request: what the
+   * expanders add carries fresh ids, so a retry must not be compared on it. Only the first attempt appends.
+   */
+  async appendProducerOnce(inputs: readonly AppendInput[], once: AppendOnce): Promise<AppendReceipt> {
+    let all = inputs;
+    for (const fn of this.expanders) all = fn(all);
+    const receipt = await this.appendOnce(all, once);
+    return { replayed: receipt.replayed, events: receipt.events.slice(0, inputs.length) };
   }
 
   /** Send appends through the cluster's shared log from now on (SPEC §11); the store must be a mirror. */

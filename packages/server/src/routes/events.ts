@@ -34,10 +34,10 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     let events: Array<{ seq: number; id: string }>;
     let replayed = false;
     if (key === undefined) {
-      events = await log.append(inputs);
+      events = await log.appendProducer(inputs);
     } else {
       const windowMs = app.config.idempotencyWindowSeconds * 1000;
-      ({ events, replayed } = await log.appendOnce(inputs, { key, fingerprint: fingerprint(batch, inputs), windowMs }));
+      ({ events, replayed } = await log.appendProducerOnce(inputs, { key, fingerprint: fingerprint(batch, inputs), windowMs }));
     }
     const headers = replayed ? { 'idempotent-replayed': 'true' } : undefined;
     if (batch) return { status: 201, body: { epoch: log.epoch, seqs: events.map((e) => e.seq) }, headers };
