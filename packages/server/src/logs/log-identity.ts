@@ -92,6 +92,13 @@ export function identify(logPath: string, ino: number, renew = false): string {
   return `${s.nonce}-${gen}`;
 }
 
+/** The identity of a file already registered, without registering it. */
+function known(logPath: string, ino: number): string | undefined {
+  const s = load(logPath);
+  const key = String(ino);
+  return Object.hasOwn(s.files, key) ? `${s.nonce}-${s.files[key]}` : undefined;
+}
+
 /** Drop the generation of a file the writer is about to delete, so a new file reusing its inode gets a new one. */
 export function forget(logPath: string, ino: number): void {
   const s = load(logPath);
@@ -127,7 +134,10 @@ export function logChain(logPath: string): ChainFile[] {
       continue;
     }
     if (!st.isFile()) continue;
-    const id = identify(logPath, st.ino);
+    // Only the current file is registered here: a rotated file never seen at the path (left by an outside tool,
+    // or from before identities existed) has no place in the order and is left out.
+    const id = n === 0 ? identify(logPath, st.ino) : known(logPath, st.ino);
+    if (id === undefined) continue;
     out.push({ path, ino: st.ino, size: st.size, id, generation: parseIdentity(id)!.generation });
   }
   return out.reverse();
