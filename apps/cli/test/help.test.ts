@@ -12,7 +12,7 @@ describe('switchboard --help', () => {
   });
 
   it.each([
-    ['serve', ['--port <port>', 'SWITCHBOARD_PORT', '--idle-timeout <seconds>', 'SWITCHBOARD_IDLE_TIMEOUT', '--max-queue-bytes', '--allowed-origins', '--allowed-hosts', '--insecure', '--redis', '--node-id', '--demo', '--rate-limit', 'SWITCHBOARD_RATE_LIMIT', '--rate-burst', '--connect-rate', '--connect-burst', '--log-level', 'SWITCHBOARD_LOG_LEVEL', '--metrics-port']],
+    ['serve', ['--port <port>', 'SWITCHBOARD_PORT', '--idle-timeout <seconds>', 'SWITCHBOARD_IDLE_TIMEOUT', '--max-queue-bytes', '--allowed-origins', '--allowed-hosts', '--insecure', '--redis', '--node-id', '--demo', '--rate-limit', 'SWITCHBOARD_RATE_LIMIT', '--rate-burst', '--connect-rate', '--connect-burst', '--log-level', 'SWITCHBOARD_LOG_LEVEL', '--metrics-port', '--log-max-bytes', 'SWITCHBOARD_LOG_MAX_BYTES', '--log-max-files', '--message-retention', 'SWITCHBOARD_MESSAGE_RETENTION']],
     ['tail', ['<target>', '--topics', '--since', '--epoch', '--raw', '--url', '--token']],
     ['publish', ['<topic>', '<json>', '--url', 'SWITCHBOARD_URL', '--token']],
     ['demo', ['--url', '--rate', '--sessions', '--seed', '--duration']],

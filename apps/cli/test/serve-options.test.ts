@@ -37,14 +37,22 @@ describe('serve flags and environment → ServerConfig', () => {
       SWITCHBOARD_ALLOWED_ORIGINS: 'http://x.test', SWITCHBOARD_INSECURE: 'true', SWITCHBOARD_REDIS: 'rediss://r:6380',
       SWITCHBOARD_NODE_ID: 'node-b', SWITCHBOARD_RATE_LIMIT: '300', SWITCHBOARD_RATE_BURST: '600', SWITCHBOARD_CONNECT_RATE: '20',
       SWITCHBOARD_CONNECT_BURST: '40', SWITCHBOARD_ALLOWED_HOSTS: 'sb.test', SWITCHBOARD_LOG_LEVEL: 'debug', SWITCHBOARD_METRICS_PORT: '0',
+      SWITCHBOARD_LOG_MAX_BYTES: '4096', SWITCHBOARD_LOG_MAX_FILES: '2', SWITCHBOARD_MESSAGE_RETENTION: '30m',
     }, {
       config: {
         host: '::1', port: 9000, dataDir: 'd', token: 't', idleTimeoutSeconds: 5, maxQueueBytes: 2048, gitIntervalSeconds: 60,
         allowedOrigins: ['http://x.test'], insecure: true, redisUrl: 'rediss://r:6380', nodeId: 'node-b', allowedHosts: ['sb.test'],
         rateLimitPerSecond: 300, rateLimitBurst: 600, connectRatePerSecond: 20, connectBurst: 40, logLevel: 'debug', metricsPort: 0,
+        logMaxBytes: 4096, logMaxFiles: 2, messageRetention: { maxAgeSeconds: 1800 },
       },
       demo: true,
     }],
+    ['--log-max-bytes and --log-max-files', ['--log-max-bytes', '1048576', '--log-max-files', '5'], {}, { config: { logMaxBytes: 1048576, logMaxFiles: 5 }, demo: false }],
+    ['0 turns rotation off and keeps no rotated file', ['--log-max-bytes', '0', '--log-max-files', '0'], {}, { config: { logMaxBytes: 0, logMaxFiles: 0 }, demo: false }],
+    ['--message-retention as an age', ['--message-retention', '7d'], {}, { config: { messageRetention: { maxAgeSeconds: 604800 } }, demo: false }],
+    ['--message-retention as a count', ['--message-retention', '10000'], {}, { config: { messageRetention: { maxCount: 10000 } }, demo: false }],
+    ['--message-retention as both, either order', ['--message-retention', '500, 12h'], {}, { config: { messageRetention: { maxAgeSeconds: 43200, maxCount: 500 } }, demo: false }],
+    ['--message-retention off keeps every payload', ['--message-retention', 'off'], {}, { config: { messageRetention: {} }, demo: false }],
     ['a flag wins over its environment variable', ['--port', '7000'], { SWITCHBOARD_PORT: '9000' }, { config: { port: 7000 }, demo: false }],
     ['an empty environment variable counts as unset', [], { SWITCHBOARD_PORT: '', SWITCHBOARD_TOKEN: '' }, { config: {}, demo: false }],
     ['boolean variables read 0/false/no/off as false', [], { SWITCHBOARD_DEMO: 'off', SWITCHBOARD_INSECURE: '0' }, { config: { insecure: false }, demo: false }],
@@ -76,6 +84,11 @@ describe('serve flags and environment → ServerConfig', () => {
     ['a fractional burst', ['--connect-burst', '2.5'], {}, /--connect-burst "2.5"/],
     ['an unknown log level', ['--log-level', 'loud'], {}, /invalid --log-level "loud": expected fatal, error, warn, info, debug, trace, silent/],
     ['a metrics port out of range', [], { SWITCHBOARD_METRICS_PORT: '99999' }, /SWITCHBOARD_METRICS_PORT "99999"/],
+    ['a log size with a unit', ['--log-max-bytes', '10M'], {}, /--log-max-bytes "10M": expected a number of bytes, 0 to turn rotation off/],
+    ['a negative file count', ['--log-max-files=-1'], {}, /--log-max-files "-1": expected a whole number of files/],
+    ['a retention with an unknown unit', ['--message-retention', '7w'], {}, /--message-retention "7w": expected an age like 7d/],
+    ['a retention with two ages', [], { SWITCHBOARD_MESSAGE_RETENTION: '7d,12h' }, /SWITCHBOARD_MESSAGE_RETENTION "7d,12h"/],
+    ['a retention age of 0', ['--message-retention', '0d'], {}, /--message-retention "0d"/],
     ['a boolean variable that is not a boolean', [], { SWITCHBOARD_DEMO: 'maybe' }, /SWITCHBOARD_DEMO "maybe": expected true or false/],
     ['an unknown flag', ['--prot', '1'], {}, /unknown option '--prot'/],
     ['a flag without its value', ['--port'], {}, /argument missing/],
@@ -100,6 +113,7 @@ describe('serve flags and environment → ServerConfig', () => {
       'SWITCHBOARD_IDLE_TIMEOUT', 'SWITCHBOARD_MAX_QUEUE_BYTES', 'SWITCHBOARD_GIT_INTERVAL', 'SWITCHBOARD_ALLOWED_ORIGINS', 'SWITCHBOARD_ALLOWED_HOSTS',
       'SWITCHBOARD_INSECURE', 'SWITCHBOARD_REDIS', 'SWITCHBOARD_NODE_ID', 'SWITCHBOARD_RATE_LIMIT', 'SWITCHBOARD_RATE_BURST',
       'SWITCHBOARD_CONNECT_RATE', 'SWITCHBOARD_CONNECT_BURST', 'SWITCHBOARD_LOG_LEVEL', 'SWITCHBOARD_METRICS_PORT',
+      'SWITCHBOARD_LOG_MAX_BYTES', 'SWITCHBOARD_LOG_MAX_FILES', 'SWITCHBOARD_MESSAGE_RETENTION',
     ]);
   });
 

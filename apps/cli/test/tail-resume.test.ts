@@ -12,7 +12,7 @@ describe('tail target resolution', () => {
     ['/ws/agents', BASE, 'ws://127.0.0.1:8000/ws/agents', 'events', 'query'],
     ['/ws/events?topics=task.*', BASE, 'ws://127.0.0.1:8000/ws/events?topics=task.*', 'events', 'query'],
     ['/ws/instances', BASE, 'ws://127.0.0.1:8000/ws/instances', 'other', 'frame'],
-    ['/ws/instances/web-1/logs?backlog=10', BASE, 'ws://127.0.0.1:8000/ws/instances/web-1/logs?backlog=10', 'other', 'frame'],
+    ['/ws/instances/web-1/logs?backlog=10', BASE, 'ws://127.0.0.1:8000/ws/instances/web-1/logs?backlog=10', 'logs', 'frame'],
     ['/ws/events', 'https://sb.example.com/proxy', 'wss://sb.example.com/proxy/ws/events', 'events', 'frame'],
     ['ws://10.0.0.2:9000/ws/events', BASE, 'ws://10.0.0.2:9000/ws/events', 'events', 'frame'],
     ['http://10.0.0.2:9000/ws/dashboard', BASE, 'ws://10.0.0.2:9000/ws/dashboard', 'other', 'frame'],

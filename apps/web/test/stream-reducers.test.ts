@@ -48,7 +48,7 @@ describe('instances frames', () => {
 });
 
 describe('log frames', () => {
-  const empty: LogState = { lines: [], nextId: 1, loaded: false };
+  const empty: LogState = { lines: [], nextId: 1, loaded: false, position: null };
 
   it('replaces on backlog, appends lines, and marks a rotation', () => {
     const s = fold(reduceLog, empty, [
@@ -62,6 +62,23 @@ describe('log frames', () => {
     const again = reduceLog(s, { type: 'backlog', lines: ['two', 'three'], count: 2 });
     expect(again.lines.map((l) => l.text)).toEqual(['two', 'three']);
     expect(new Set(again.lines.map((l) => l.id)).size).toBe(2);
+  });
+
+  it('remembers the position of the latest frame, appends after resumed and marks missed lines', () => {
+    const s = fold(reduceLog, empty, [
+      { type: 'backlog', lines: ['one'], count: 1, file: 'abcd0123-1', offset: 4 },
+      { type: 'lines', lines: ['two'], count: 1, file: 'abcd0123-1', offset: 8 },
+      { type: 'rotated', file: 'abcd0123-2', offset: 0 },
+    ]);
+    expect(s.position).toEqual({ file: 'abcd0123-2', offset: 0 });
+    const resumed = fold(reduceLog, s, [
+      { type: 'resumed', file: 'abcd0123-2', offset: 0 },
+      { type: 'lines', lines: ['three'], count: 1, file: 'abcd0123-2', offset: 6 },
+    ]);
+    expect(resumed.lines.map((l) => l.text)).toEqual(['one', 'two', 'log rotated — following the new file', 'three']);
+    expect(resumed.position).toEqual({ file: 'abcd0123-2', offset: 6 });
+    const missed = reduceLog(resumed, { type: 'missed', reason: 'rotated_away', message: 'gone' });
+    expect(missed.lines.at(-1)).toMatchObject({ kind: 'missed', text: 'some lines were missed — gone' });
   });
 });
 

@@ -128,23 +128,48 @@ export interface SetIncludeArchivedFrame {
 
 // ---- /ws/instances/:name/logs ----
 
-export interface LogBacklogFrame {
+/**
+ * Where a log viewer stopped (docs/control-plane.md "Exact log resume"): a file identity and the byte offset after
+ * the last line sent. Added to seed 002's frames; reconnect with `?file=&offset=` to continue exactly there.
+ */
+export interface LogPosition {
+  file: string;
+  offset: number;
+}
+
+export interface LogBacklogFrame extends Partial<LogPosition> {
   type: 'backlog';
   lines: string[];
   count: number;
   /** Present when this backlog replaces `lines` frames a slow connection could not take. */
   reason?: 'lagged';
 }
-export interface LogLinesFrame {
+export interface LogLinesFrame extends Partial<LogPosition> {
   type: 'lines';
   lines: string[];
   count: number;
 }
 /** The log file was replaced (rename) or shrank (truncation); the lines that follow are the new file's. */
-export interface LogRotatedFrame {
+export interface LogRotatedFrame extends Partial<LogPosition> {
   type: 'rotated';
 }
-export type LogServerFrame = LogBacklogFrame | LogLinesFrame | LogRotatedFrame;
+/** The answer to a resume position that exists: the lines after it follow, no backlog. */
+export interface LogResumedFrame extends LogPosition {
+  type: 'resumed';
+}
+/** Lines were (or may have been) lost: a resume position that no longer exists, or files rotated away unread. */
+export interface LogMissedFrame {
+  type: 'missed';
+  reason: 'rotated_away' | 'unknown_position';
+  message: string;
+}
+export type LogServerFrame = LogBacklogFrame | LogLinesFrame | LogRotatedFrame | LogResumedFrame | LogMissedFrame;
+
+/** The position a log frame carries, if any. */
+export function logPositionOf(frame: object): LogPosition | undefined {
+  const { file, offset } = frame as { file?: unknown; offset?: unknown };
+  return typeof file === 'string' && typeof offset === 'number' ? { file, offset } : undefined;
+}
 
 // ---- /ws/messages ----
 

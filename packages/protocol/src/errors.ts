@@ -40,6 +40,7 @@ export const ERRORS = {
   conflict: { status: 409, retryable: false, endsConnection: false },
   instance_exists: { status: 409, retryable: false, endsConnection: false },
   invalid_state: { status: 409, retryable: false, endsConnection: false },
+  gone: { status: 410, retryable: false, endsConnection: false },
   payload_too_large: { status: 413, retryable: false, endsConnection: false },
   unsupported_media_type: { status: 415, retryable: false, endsConnection: false },
   too_many_requests: { status: 429, retryable: true, endsConnection: false },

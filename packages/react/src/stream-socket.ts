@@ -25,6 +25,11 @@ export interface StreamSocketInfo {
 export interface StreamSocketOptions {
   /** ws(s) URL of the stream, query included. */
   url: string;
+  /**
+   * The URL of each (re)connect, when it varies, e.g. a log tail adding the position it reached so the server
+   * resumes there (docs/control-plane.md "Exact log resume"). @default () => url
+   */
+  connectUrl?: () => string;
   /** @default globalThis.WebSocket */
   WebSocket?: WebSocketConstructor;
   /** @default backoffDelay from @switchboard/protocol */
@@ -60,6 +65,7 @@ export class StreamSocket {
     this.url = options.url;
     this.#o = {
       url: options.url,
+      connectUrl: options.connectUrl ?? (() => options.url),
       WebSocket: options.WebSocket,
       backoff: options.backoff ?? backoffDelay,
       random: options.random ?? Math.random,
@@ -133,7 +139,7 @@ export class StreamSocket {
     }
     let socket: WebSocketLike;
     try {
-      socket = new Ctor(this.url);
+      socket = new Ctor(this.#o.connectUrl());
     } catch (error) {
       this.#set({ ...this.#info, status: 'closed', error: { code: 'websocket_failed', message: (error as Error).message } });
       return;

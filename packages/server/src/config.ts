@@ -19,6 +19,7 @@ import {
 } from '@switchboard/protocol';
 import type { RestartTiming } from './supervisor/restart-policy';
 import type { LogFormat, LogLevel } from './logging/logger';
+import type { MessageRetention } from './messages/message-store';
 
 export interface ServerConfig {
   /** Bind address. @default '127.0.0.1' */
@@ -90,6 +91,14 @@ export interface ServerConfig {
    * 60 s, reset after 30 s up, given up after 5 restarts within 60 s. Tests shorten them.
    */
   restartTiming?: Partial<RestartTiming>;
+  /** Bounded disk (docs/control-plane.md "Bounds"): an instance's output log rotates at this size; 0 never. @default 10 MiB */
+  logMaxBytes: number;
+  /** Rotated output log files kept per instance besides the current one. @default 3 */
+  logMaxFiles: number;
+  /** Message payloads kept: those older than `maxAgeSeconds` or beyond the newest `maxCount` are pruned. @default 30 days, 100000 */
+  messageRetention: MessageRetention;
+  /** How often payloads beyond `messageRetention` are pruned; tests shorten it. @default 60000 */
+  messagePruneIntervalMs: number;
   /** Where operational log lines go, one formatted line per call (never secrets). @default stderr */
   log: (line: string) => void;
   /** Least severe level written. @default 'info' */
@@ -127,6 +136,10 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
     retentionEvents: DEFAULT_RETENTION_EVENTS,
     stopGraceMs: DEFAULT_STOP_GRACE_MS,
+    logMaxBytes: 10 * 1024 * 1024,
+    logMaxFiles: 3,
+    messageRetention: { maxAgeSeconds: 30 * 86_400, maxCount: 100_000 },
+    messagePruneIntervalMs: 60_000,
     log: (line) => process.stderr.write(`${line}\n`),
     logLevel: 'info',
     logFormat: overrides.log === undefined && process.stderr.isTTY ? 'pretty' : 'json',

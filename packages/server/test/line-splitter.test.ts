@@ -106,3 +106,21 @@ describe('readTail', () => {
     expect(got.lines).toEqual(lines.slice(-got.lines.length));
   });
 });
+
+describe('LineSplitter positions (docs/control-plane.md "Exact log resume")', () => {
+  it('reports the stream offset after each line, across chunks, cut lines and the final partial line', () => {
+    const s = new LineSplitter(8);
+    s.reset(100);
+    const ends: number[] = [];
+    expect(s.push(Buffer.from('ab\ncd'), ends)).toEqual(['ab']);
+    expect(ends).toEqual([103]);
+    expect(s.position).toBe(103);
+    expect(s.push(Buffer.from('e\r\n0123456789'), ends)).toEqual(['cde', '01234567']);
+    expect(ends).toEqual([103, 108, 116]);
+    expect(s.end(ends)).toEqual(['89']);
+    expect(ends.at(-1)).toBe(118);
+    expect(s.position).toBe(118);
+    s.prime(Buffer.from('tail'), 50);
+    expect(s.position).toBe(46);
+  });
+});

@@ -33,7 +33,8 @@ export function registerTail(program: Command): void {
         'after',
         '\nOn /ws/events and /ws/agents the subscribe frame is sent for you, a {"type":"ping"} goes out every 30 s\n' +
           '(the pongs are not printed), and after a disconnect it reconnects with backoff and resumes after the\n' +
-          'last printed seq. Frames go to stdout, diagnostics to stderr. Ctrl-C exits 0.\n\n' +
+          'last printed seq. On /ws/instances/NAME/logs it reconnects at the position of the last frame (file and\n' +
+          'offset), so no line prints twice or goes missing. Frames go to stdout, diagnostics to stderr. Ctrl-C exits 0.\n\n' +
           'Examples:\n  switchboard tail /ws/events --topics "task.*,search.completed" --since 0\n' +
           '  switchboard tail ws://127.0.0.1:8000/ws/instances',
       ),

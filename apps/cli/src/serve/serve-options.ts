@@ -14,7 +14,7 @@ export interface ServeSettings {
 }
 
 /** `negated`: a `--no-x` switch; its variable is SWITCHBOARD_X, a boolean that is true unless set false. */
-type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'negated' | 'origins' | 'hosts' | 'redis' | 'node-id' | 'rate' | 'count' | 'log-level';
+type Kind = 'string' | 'port' | 'seconds' | 'bytes' | 'boolean' | 'negated' | 'origins' | 'hosts' | 'redis' | 'node-id' | 'rate' | 'count' | 'log-level' | 'size' | 'files' | 'retention';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -52,6 +52,10 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--connect-burst <n>', key: 'connectBurst', kind: 'count', field: 'connectBurst', description: 'new WebSockets a client may open at once (default 500)' },
   { flags: '--log-level <level>', key: 'logLevel', kind: 'log-level', field: 'logLevel', description: `least severe log level written to stderr: ${LOG_LEVELS.join(', ')} (default info)` },
   { flags: '--metrics-port <port>', key: 'metricsPort', kind: 'port', field: 'metricsPort', description: 'also serve GET /metrics on this port (same host and token rule); it is always on the main port' },
+  // Bounded disk (docs/control-plane.md "Bounds").
+  { flags: '--log-max-bytes <bytes>', key: 'logMaxBytes', kind: 'size', field: 'logMaxBytes', description: "rotate an instance's output log at this size; 0 never rotates (default 10485760)" },
+  { flags: '--log-max-files <n>', key: 'logMaxFiles', kind: 'files', field: 'logMaxFiles', description: 'rotated output log files kept per instance besides the current one (default 3)' },
+  { flags: '--message-retention <age,count>', key: 'messageRetention', kind: 'retention', field: 'messageRetention', description: 'keep message payloads this long (30m, 12h, 7d) and/or only the newest N (10000), e.g. 7d,10000; off keeps all (default 30d,100000)' },
 ];
 
 /** `--idle-timeout` → `SWITCHBOARD_IDLE_TIMEOUT`. */
@@ -187,10 +191,45 @@ function parseValue(kind: Kind, raw: string | boolean, source: string): unknown 
       if (!(LOG_LEVELS as readonly string[]).includes(level)) throw bad(LOG_LEVELS.join(', '));
       return level;
     }
+    case 'size':
+    case 'files': {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw bad(kind === 'size' ? 'a number of bytes, 0 to turn rotation off' : 'a whole number of files (0 keeps none)');
+      return n;
+    }
+    case 'retention':
+      return parseRetention(text, bad);
     case 'node-id':
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text)) throw bad('1–64 letters, digits, ".", "_" or "-"');
       return text;
   }
+}
+
+const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * `--message-retention`: `off`, or an age (a number with s, m, h or d), a count (a bare number), or both separated by a
+ * comma (`7d,10000`: a payload goes when either bound says so).
+ * @example parseRetention('7d,10000', bad) // { maxAgeSeconds: 604800, maxCount: 10000 }
+ */
+export function parseRetention(text: string, bad: (expected: string) => Error): { maxAgeSeconds?: number; maxCount?: number } {
+  const expected = 'an age like 7d or 12h, a count like 10000, both (7d,10000), or off';
+  if (text.toLowerCase() === 'off') return {};
+  const out: { maxAgeSeconds?: number; maxCount?: number } = {};
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length > 2) throw bad(expected);
+  for (const part of parts) {
+    const m = /^(\d+)([smhd])?$/.exec(part);
+    if (!m || !Number.isSafeInteger(Number(m[1]))) throw bad(expected);
+    if (m[2]) {
+      if (out.maxAgeSeconds !== undefined || Number(m[1]) === 0) throw bad(expected);
+      out.maxAgeSeconds = Number(m[1]) * AGE_UNITS[m[2]]!;
+    } else {
+      if (out.maxCount !== undefined) throw bad(expected);
+      out.maxCount = Number(m[1]);
+    }
+  }
+  return out;
 }
 
 /** An origin as browsers send it: scheme://host[:port], no path. `https://app.example.com/` is normalised. */

@@ -4,8 +4,11 @@
 export interface TailTarget {
   /** ws:// or wss:// URL to open, query included. */
   url: string;
-  /** `events` for `/ws/events` and `/ws/agents` (subscribe, resume); `other` for every other stream. */
-  kind: 'events' | 'other';
+  /**
+   * `events` for `/ws/events` and `/ws/agents` (subscribe, resume); `logs` for `/ws/instances/NAME/logs` (resume
+   * at the last position, docs/control-plane.md "Exact log resume"); `other` for every other stream.
+   */
+  kind: 'events' | 'logs' | 'other';
   /**
    * How an events stream is subscribed: with a subscribe frame, or through the query string (`topics`,
    * `since_epoch`, `since_seq`). The query is used on `/ws/agents`, which subscribes to `*` on open when the query
@@ -15,6 +18,7 @@ export interface TailTarget {
 }
 
 const EVENTS_PATH_RE = /\/ws\/(events|agents)\/?$/;
+const LOGS_PATH_RE = /\/ws\/instances\/[^/]+\/logs\/?$/;
 
 /**
  * Resolve `input` against the server base URL `base` (http(s)://host:port[/prefix]).
@@ -27,7 +31,8 @@ export function resolveTailTarget(input: string, base: string): TailTarget {
   const url = toWebSocketUrl(input, base);
   const match = EVENTS_PATH_RE.exec(url.pathname);
   const byQuery = match?.[1] === 'agents' || url.searchParams.has('topics');
-  return { url: url.toString(), kind: match ? 'events' : 'other', subscribeBy: byQuery ? 'query' : 'frame' };
+  const kind = match ? 'events' : LOGS_PATH_RE.test(url.pathname) ? 'logs' : 'other';
+  return { url: url.toString(), kind, subscribeBy: byQuery ? 'query' : 'frame' };
 }
 
 function toWebSocketUrl(input: string, base: string): URL {

@@ -2,7 +2,7 @@
 // resume. Output goes through injected writers so the loop can run against a real server in tests.
 
 import WebSocket from 'ws';
-import { backoffDelay, CLIENT_PING_INTERVAL_MS, CLOSE, type Cursor } from '@switchboard/protocol';
+import { backoffDelay, CLIENT_PING_INTERVAL_MS, CLOSE, logPositionOf, type Cursor, type LogPosition } from '@switchboard/protocol';
 import { createResumeTracker } from './resume-tracker';
 import type { TailTarget } from './tail-target';
 
@@ -45,6 +45,8 @@ const FATAL_HTTP_STATUSES = new Set([400, 401, 403, 404]);
 /** Start tailing; runs until `stop()` or a fatal close. */
 export function startTail(options: TailOptions): Tail {
   const tracker = createResumeTracker(options.start);
+  /** On a logs stream, where the printed lines end: a reconnect resumes there, so nothing prints twice or goes missing. */
+  let logPosition: LogPosition | undefined;
   const random = options.random ?? Math.random;
   const pingIntervalMs = options.pingIntervalMs ?? CLIENT_PING_INTERVAL_MS;
   let socket: WebSocket | undefined;
@@ -69,7 +71,11 @@ export function startTail(options: TailOptions): Tail {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     const { target } = options;
     const subscribeByQuery = !options.raw && target.kind === 'events' && target.subscribeBy === 'query';
-    const url = subscribeByQuery ? tracker.subscribeUrl(target.url, options.topics) : target.url;
+    const url = subscribeByQuery
+      ? tracker.subscribeUrl(target.url, options.topics)
+      : !options.raw && target.kind === 'logs' && logPosition
+        ? withLogPosition(target.url, logPosition)
+        : target.url;
     const ws = new WebSocket(url, { headers });
     socket = ws;
     let pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -101,6 +107,7 @@ export function startTail(options: TailOptions): Tail {
         options.warn(`not JSON, printed as received: ${text.slice(0, 200)}`);
         return options.write(text);
       }
+      if (target.kind === 'logs' && typeof frame === 'object' && frame !== null) logPosition = logPositionOf(frame) ?? logPosition;
       if (tracker.accept(frame)) options.write(JSON.stringify(frame));
     });
 
@@ -163,6 +170,14 @@ export function startTail(options: TailOptions): Tail {
     },
     done,
   };
+}
+
+/** A logs URL with the resume position in its query (docs/control-plane.md "Exact log resume"). */
+function withLogPosition(url: string, pos: LogPosition): string {
+  const u = new URL(url);
+  u.searchParams.set('file', pos.file);
+  u.searchParams.set('offset', String(pos.offset));
+  return u.toString();
 }
 
 /** `{"error":{"code":"unauthorized","message":"…"}}` → `: unauthorized: …`. */

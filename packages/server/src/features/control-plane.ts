@@ -36,6 +36,7 @@ export const controlPlane: Feature = async (app) => {
     restartTiming: config.restartTiming,
     log: app.logLine,
     nodeId: app.cluster?.nodeId,
+    logRotation: { maxBytes: config.logMaxBytes, maxFiles: config.logMaxFiles },
   });
   const tailers = new LogTailers((name) => {
     const p = supervisor.paths(name);
@@ -54,7 +55,21 @@ export const controlPlane: Feature = async (app) => {
   });
   registerMessagesStream(app, store);
 
+  // Bounded disk (docs/control-plane.md "Bounds"): payloads beyond --message-retention are dropped, metadata stays.
+  const prune = () => {
+    try {
+      const n = store.prunePayloads(config.messageRetention);
+      if (n > 0) app.logLine(`pruned ${n} message payload${n === 1 ? '' : 's'} (--message-retention)`);
+    } catch (err) {
+      app.logLine(`message pruning failed: ${(err as Error).message}`);
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, config.messagePruneIntervalMs);
+  pruneTimer.unref();
+
   app.onClose(async () => {
+    clearInterval(pruneTimer);
     await supervisor.shutdown();
     await tailers.closeAll();
     store.close();

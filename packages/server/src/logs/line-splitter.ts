@@ -8,6 +8,8 @@ export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingLength = 0;
+  /** Stream offset of the first pending byte, i.e. just after the last line returned. */
+  private emitted = 0;
 
   constructor(private readonly maxLineBytes = MAX_LINE_BYTES) {}
 
@@ -16,13 +18,24 @@ export class LineSplitter {
     return this.pendingLength;
   }
 
-  /** Feed a chunk; returns the lines it completed (without '\n' or a trailing '\r'). The chunk may be reused after. */
-  push(chunk: Uint8Array): string[] {
+  /** Byte offset in the stream just after the last line returned: where a reader resumes without repeating it. */
+  get position(): number {
+    return this.emitted;
+  }
+
+  /**
+   * Feed a chunk; returns the lines it completed (without '\n' or a trailing '\r'). The chunk may be reused after.
+   * `ends`, when given, receives each line's end offset in the stream (the `position` after it).
+   */
+  push(chunk: Uint8Array, ends?: number[]): string[] {
     const lines: string[] = [];
+    const chunkStart = this.emitted + this.pendingLength;
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl === -1) break;
+      this.emitted = chunkStart + nl + 1;
+      ends?.push(this.emitted);
       const piece = Buffer.from(chunk.buffer, chunk.byteOffset + start, nl - start);
       if (this.pendingLength > 0) {
         this.pending.push(piece);
@@ -39,29 +52,34 @@ export class LineSplitter {
       const rest = Buffer.from(chunk.subarray(start));
       this.pending.push(rest);
       this.pendingLength += rest.length;
-      while (this.pendingLength > this.maxLineBytes) lines.push(this.cutLongLine());
+      while (this.pendingLength > this.maxLineBytes) {
+        lines.push(this.cutLongLine());
+        ends?.push(this.emitted);
+      }
     }
     return lines;
   }
 
-  /** Hold `bytes` as the start of the unfinished line (priming from the end of an existing file). */
-  prime(bytes: Uint8Array): void {
-    this.reset();
+  /** Hold `bytes`, which end at stream offset `endOffset`, as the start of the unfinished line (priming from the end of an existing file). */
+  prime(bytes: Uint8Array, endOffset = bytes.length): void {
+    this.reset(endOffset - bytes.length);
     if (bytes.length > 0) this.push(bytes);
   }
 
   /** End of input (the file was rotated away): the unfinished line, if any, as a final line. */
-  end(): string[] {
+  end(ends?: number[]): string[] {
     if (this.pendingLength === 0) return [];
     const line = decodeLine(Buffer.concat(this.pending));
-    this.reset();
+    this.reset(this.emitted + this.pendingLength);
+    ends?.push(this.emitted);
     return [line];
   }
 
-  /** Forget the unfinished line (the file was truncated under it). */
-  reset(): void {
+  /** Forget the unfinished line (the file was truncated under it); reading goes on from stream offset `offset`. */
+  reset(offset = 0): void {
     this.pending = [];
     this.pendingLength = 0;
+    this.emitted = offset;
   }
 
   private cutLongLine(): string {
@@ -70,6 +88,7 @@ export class LineSplitter {
     const rest = all.subarray(cut);
     this.pending = rest.length > 0 ? [rest] : [];
     this.pendingLength = rest.length;
+    this.emitted += cut;
     return all.subarray(0, cut).toString('utf8');
   }
 }

@@ -2,7 +2,13 @@
 // a polling fallback, reads only the bytes appended since the last read, splits them into lines, keeps the last
 // lines in memory for backlogs, and sends each 100 ms batch as one `lines` frame encoded once for every viewer.
 // Rotation by rename (the path now names another file) or truncation (the file shrank) sends `rotated`, then the
-// new file from its start.
+// new file from its start. After a rename the reader goes on with the next file of the rotation chain by generation
+// (log-identity.ts), not with whatever the path names now, so a burst of rotations between two reads skips nothing;
+// only files deleted before it read them are lost, and then it says so (`missed`).
+//
+// Every `lines` and `backlog` frame carries the position after its last line: the file's identity and a byte offset
+// (docs/control-plane.md "Exact log resume"). A viewer that comes back with it reads from there with its own cursor,
+// paced by its socket, until it reaches the shared reader, then joins the live batches: no line twice, none missed.
 //
 // Every read, join and resync runs in one serialized queue, so a viewer's backlog ends exactly where its first
 // `lines` frame begins: no gap, no duplicate.
@@ -14,7 +20,15 @@ import { LOG_BATCH_WINDOW_MS, MAX_LOG_BACKLOG } from '@switchboard/protocol';
 import type { WsConnection } from '../ws/connection';
 import { encodeTextFrame } from '../ws/frame-encoding';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter';
+import { LogCursor } from './log-cursor';
+import { currentNonce, identify, logChain, parseIdentity, type ChainFile } from './log-identity';
 import { readTail } from './tail-reader';
+
+/** Where a viewer stopped: the identity of a log file and the byte offset after the last line it got. */
+export interface LogPosition {
+  file: string;
+  offset: number;
+}
 
 export interface LogTailerOptions {
   /** Lines gathered before one `lines` frame goes out. @default 100 */
@@ -41,17 +55,26 @@ interface Viewer {
   resyncing: boolean;
   /** A rotation happened while its deltas were being dropped; `rotated` goes out before its fresh backlog. */
   missedRotation: boolean;
+  /** Catching up from a resume position; joins the live batches once it reaches them. */
+  cursor?: LogCursor;
 }
 
 const READ_CHUNK_BYTES = 256 * 1024;
-const ROTATED_FRAME = encodeTextFrame(JSON.stringify({ type: 'rotated' }));
+/** Bytes a catching-up viewer reads per step; it waits for its socket to drain below half its queue bound between steps. */
+const CATCH_UP_CHUNK_BYTES = 256 * 1024;
+/** Rotations followed in one wake-up before yielding. */
+const MAX_HOPS_PER_PUMP = 16;
 
 export class LogTailer {
   private readonly viewers = new Set<Viewer>();
+  /** Viewers reading from a resume position, not yet among `viewers`. */
+  private readonly catchingUp = new Set<Viewer>();
   private refs = 0;
   private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
   private fh: FileHandle | null = null;
   private ino = -1;
+  /** Identity of the open file (log-identity.ts), null while none is open. */
+  private fileId: string | null = null;
   private offset = 0;
   private started = false;
   /** Last lines read, oldest first, from `keptStart` on (an index instead of shift(), which is O(n)). */
@@ -60,6 +83,8 @@ export class LogTailer {
   private keptBytes = 0;
   private batch: string[] = [];
   private batchBytes = 0;
+  /** Position after the batch's last line. */
+  private batchEnd = 0;
   private batchTimer: NodeJS.Timeout | null = null;
   private queue: Promise<void> = Promise.resolve();
   private pumpQueued = false;
@@ -90,8 +115,11 @@ export class LogTailer {
     return this.viewers.size;
   }
 
-  /** Add a viewer: it gets `backlog` lines, then every new line. Its close removes it. */
-  addViewer(conn: WsConnection, backlog: number): void {
+  /**
+   * Add a viewer: it gets `backlog` lines, then every new line. With `resume`, it gets `resumed` and the lines after
+   * that position instead (or `missed` and the backlog when the position no longer exists). Its close removes it.
+   */
+  addViewer(conn: WsConnection, backlog: number, resume?: LogPosition): void {
     const viewer: Viewer = { conn, backlog, resyncing: false, missedRotation: false };
     this.refs++;
     conn.onClose(() => this.removeViewer(viewer));
@@ -105,7 +133,21 @@ export class LogTailer {
       if (!conn.isOpen) return;
       // Lines already read go to the current viewers first; the newcomer's backlog includes them.
       this.flushBatch();
-      conn.send({ type: 'backlog', ...this.lastLines(backlog) });
+      if (resume) {
+        const found = await this.locate(resume);
+        if (!conn.isOpen) {
+          if ('cursor' in found) await found.cursor.close();
+          return;
+        }
+        if ('cursor' in found) {
+          viewer.cursor = found.cursor;
+          conn.send({ type: 'resumed', file: resume.file, offset: resume.offset });
+          await this.catchUp(viewer);
+          return;
+        }
+        conn.send({ type: 'missed', reason: found.missed, message: MISSED_MESSAGES[found.missed] });
+      }
+      conn.send({ type: 'backlog', ...this.lastLines(backlog), ...this.position() });
       this.viewers.add(viewer);
     });
   }
@@ -123,12 +165,15 @@ export class LogTailer {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = null;
     await this.queue;
+    await Promise.all([...this.catchingUp].map((v) => v.cursor?.close()));
+    this.catchingUp.clear();
     await this.fh?.close().catch(() => {});
     this.fh = null;
   }
 
   private removeViewer(v: Viewer): void {
     this.viewers.delete(v);
+    if (this.catchingUp.delete(v)) void v.cursor?.close();
     if (--this.refs === 0) this.onIdle();
   }
 
@@ -185,28 +230,84 @@ export class LogTailer {
       await this.openFile(false);
     }
     if (!this.fh) return;
-    await this.readNew();
-    const st = await lstat(this.path).catch(() => null);
-    // Renamed away and not recreated yet: keep the old handle, the writer may still append to it.
-    if (!st) return;
-    if (st.ino !== this.ino) {
-      await this.readNew();
-      this.addLines(this.splitter.end());
-      this.rotated();
-      await this.fh.close().catch(() => {});
+    for (let hop = 0; hop < MAX_HOPS_PER_PUMP; hop++) {
+      if (!(await this.readNew())) return;
+      const st = await lstat(this.path).catch(() => null);
+      if (st && st.ino === this.ino) {
+        if (st.size < this.offset) await this.truncated();
+        return;
+      }
+      // The path names another file or none: ours was rotated away. Its successor is the next generation of the
+      // chain; none yet (renamed away, not recreated): keep the old handle, the writer may still append to it.
+      const oldId = this.fileId!;
+      let next = this.successor(oldId);
+      if (!next) return;
+      if (!(await this.readNew())) return;
+      this.addLines(...this.ended());
+      this.flushBatch();
+      await this.fh?.close().catch(() => {});
       this.fh = null;
-      await this.openFile(false);
-      if (this.fh) await this.readNew();
-    } else if (st.size < this.offset) {
-      this.splitter.reset();
+      this.fileId = null;
+      // The successor may be renamed once more between the lookup and the open: look again.
+      for (let attempt = 0; next && !(await this.openChainFile(next)) && attempt < 3; attempt++) next = this.successor(oldId);
+      if (!this.fh || !next) {
+        // Lost track of the chain: the path's file from its start, and the viewers are told lines may be missing.
+        this.missedLive();
+        if (await this.openFile(false)) this.rotated();
+        return;
+      }
+      if (next.generation > parseIdentity(oldId)!.generation + 1) this.missedLive();
       this.rotated();
-      this.offset = 0;
-      await this.readNew();
     }
+    // Still rotating faster than one wake-up follows: continue after letting other work run.
+    setImmediate(this.poke);
+  }
+
+  /** The file after `id` in the rotation chain, if it exists. */
+  private successor(id: string): ChainFile | undefined {
+    const mine = parseIdentity(id);
+    if (!mine) return undefined;
+    return logChain(this.path).find((f) => parseIdentity(f.id)?.nonce === mine.nonce && f.generation > mine.generation);
+  }
+
+  private async openChainFile(file: ChainFile): Promise<boolean> {
+    let fh: FileHandle;
+    try {
+      fh = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return false;
+    }
+    const st = await fh.stat();
+    if (st.ino !== file.ino) {
+      await fh.close().catch(() => {});
+      return false;
+    }
+    this.fh = fh;
+    this.ino = st.ino;
+    this.fileId = file.id;
+    this.offset = 0;
+    this.splitter.reset(0);
+    return true;
+  }
+
+  /** The open file shrank under us (copy-truncate): it gets a new identity, so positions into its old content no longer match. */
+  private async truncated(): Promise<void> {
+    this.flushBatch();
+    this.splitter.reset(0);
+    this.offset = 0;
+    this.fileId = identify(this.path, this.ino, true);
+    this.rotated();
+    await this.readNew();
+  }
+
+  /** The unfinished last line of a file that ended, with its end position. */
+  private ended(): [string[], number[]] {
+    const ends: number[] = [];
+    return [this.splitter.end(ends), ends];
   }
 
   /** Open the path; on the first open start from the end (keeping its last lines), otherwise from byte 0. */
-  private async openFile(fromEnd: boolean): Promise<void> {
+  private async openFile(fromEnd: boolean): Promise<boolean> {
     let fh: FileHandle;
     try {
       // O_NOFOLLOW: a symlink planted in the data dir must not make the stream read another file.
@@ -214,42 +315,49 @@ export class LogTailer {
     } catch (err) {
       // Absent (not written yet, or renamed away) or a symlink: nothing to read until a real file appears.
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ELOOP') return;
+      if (code === 'ENOENT' || code === 'ELOOP') return false;
       throw err;
     }
     const st = await fh.stat();
     this.fh = fh;
     this.ino = st.ino;
+    this.fileId = identify(this.path, st.ino);
     this.offset = 0;
-    this.splitter.reset();
+    this.splitter.reset(0);
     if (fromEnd && st.size > 0) {
       const tail = await readTail(fh, st.size, this.o.keepLines, this.o.keepBytes);
       for (const line of tail.lines) this.keep(line);
-      this.splitter.prime(tail.partial);
+      this.splitter.prime(tail.partial, st.size);
       this.offset = st.size;
     }
+    return true;
   }
 
-  private async readNew(): Promise<void> {
+  /** Read to the end of the open file, up to one wake-up's budget; false when the budget ran out first. */
+  private async readNew(): Promise<boolean> {
     const fh = this.fh!;
     let budget = this.o.maxReadPerPump;
     while (budget > 0) {
       const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
       const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
-      if (bytesRead === 0) return;
+      if (bytesRead === 0) return true;
       this.offset += bytesRead;
       budget -= bytesRead;
-      this.addLines(this.splitter.push(buf.subarray(0, bytesRead)));
+      const ends: number[] = [];
+      this.addLines(this.splitter.push(buf.subarray(0, bytesRead), ends), ends);
     }
     // A writer faster than one wake-up's budget: continue after letting other work run.
     setImmediate(this.poke);
+    return false;
   }
 
-  private addLines(lines: string[]): void {
-    for (const line of lines) {
+  private addLines(lines: string[], ends: number[]): void {
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
       this.keep(line);
       this.batch.push(line);
       this.batchBytes += line.length + 3;
+      this.batchEnd = ends[i]!;
       if (this.batchBytes >= this.o.maxBatchBytes) this.flushBatch();
     }
     if (this.batch.length > 0 && !this.batchTimer) {
@@ -262,31 +370,116 @@ export class LogTailer {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = null;
     if (this.batch.length === 0) return;
-    const frame = encodeTextFrame(JSON.stringify({ type: 'lines', lines: this.batch, count: this.batch.length }));
+    // A batch never spans files: a rotation flushes it before the file changes.
+    const frame = encodeTextFrame(
+      JSON.stringify({ type: 'lines', lines: this.batch, count: this.batch.length, file: this.fileId, offset: this.batchEnd }),
+    );
     this.batch = [];
     this.batchBytes = 0;
     for (const v of this.viewers) if (!v.resyncing) v.conn.offer(frame);
   }
 
+  /** Where the lines sent so far end: the open file and the offset after its last complete line. */
+  private position(): Partial<LogPosition> {
+    return this.fileId === null ? {} : { file: this.fileId, offset: this.splitter.position };
+  }
+
+  /** `rotated`, naming the file that follows when one is open. */
+  private rotatedFrame(): Buffer {
+    return encodeTextFrame(JSON.stringify({ type: 'rotated', ...this.position() }));
+  }
+
+  /** Sent once the open file changed (rename, truncation or a first file); the caller flushed the old file's batch. */
   private rotated(): void {
     this.flushBatch();
     this.kept = [];
     this.keptStart = 0;
     this.keptBytes = 0;
+    const frame = this.rotatedFrame();
     for (const v of this.viewers) {
       if (v.resyncing || v.conn.queueState === 'lagged') v.missedRotation = true;
-      else v.conn.push(ROTATED_FRAME);
+      else v.conn.push(frame);
     }
+  }
+
+  /** Files rotated away before the reader got to them: live viewers are told lines are missing. */
+  private missedLive(): void {
+    const frame = encodeTextFrame(JSON.stringify({ type: 'missed', reason: 'rotated_away', message: MISSED_MESSAGES.rotated_away }));
+    for (const v of this.viewers) if (!v.resyncing && v.conn.queueState !== 'lagged') v.conn.push(frame);
   }
 
   /** A lagged viewer drained: (rotated, then) a fresh backlog marked lagged, then live lines again. */
   private resync(v: Viewer): void {
     if (!v.conn.isOpen) return;
     this.flushBatch();
-    if (v.missedRotation) v.conn.push(ROTATED_FRAME);
+    if (v.missedRotation) v.conn.push(this.rotatedFrame());
     v.missedRotation = false;
-    v.conn.send({ type: 'backlog', ...this.lastLines(v.backlog), reason: 'lagged' });
+    v.conn.send({ type: 'backlog', ...this.lastLines(v.backlog), ...this.position(), reason: 'lagged' });
     v.resyncing = false;
+  }
+
+  /** The file and offset of a resume position, opened; or why it cannot be resumed. Runs inside the queue. */
+  private async locate(pos: LogPosition): Promise<{ cursor: LogCursor } | { missed: MissedReason }> {
+    const wanted = parseIdentity(pos.file);
+    if (!wanted) return { missed: 'unknown_position' };
+    // The live file: a position past what was sent (or in bytes read but not yet split) was never given out.
+    if (pos.file === this.fileId && pos.offset > this.splitter.position) return { missed: 'unknown_position' };
+    const chain = logChain(this.path);
+    const file = chain.find((f) => f.id === pos.file);
+    if (!file) {
+      const rotatedAway = wanted.nonce === currentNonce(this.path) && chain.length > 0 && wanted.generation < chain[0]!.generation;
+      return { missed: rotatedAway ? 'rotated_away' : 'unknown_position' };
+    }
+    const cursor = await LogCursor.open(file, pos.offset);
+    return cursor ? { cursor } : { missed: 'unknown_position' };
+  }
+
+  /**
+   * Send a resumed viewer the lines after its position, one chunk per turn of the queue, until it reaches the shared
+   * reader's position; then it joins the live batches. Between chunks it waits for its socket to drain, outside the
+   * queue, so a slow viewer never holds up the others.
+   */
+  private async catchUp(v: Viewer): Promise<void> {
+    this.catchingUp.add(v);
+    const c = v.cursor!;
+    if (!v.conn.isOpen) return;
+    this.flushBatch();
+    const live = c.id === this.fileId;
+    const limit = live ? this.splitter.position : Number.POSITIVE_INFINITY;
+    const { lines, eof } = await c.read(CATCH_UP_CHUNK_BYTES, limit);
+    if (lines.length > 0) v.conn.send({ type: 'lines', lines, count: lines.length, file: c.id, offset: c.position });
+    if (live && c.position >= limit) {
+      this.join(v);
+      return;
+    }
+    if (eof) {
+      // Its file ended (rotated away): on to the next generation, as the shared reader did.
+      const next = logChain(this.path).find((f) => parseIdentity(f.id)?.nonce === parseIdentity(c.id)?.nonce && f.generation > c.generation);
+      const cursor = next ? await LogCursor.open(next, 0) : undefined;
+      await c.close();
+      if (!cursor) {
+        // Neither it nor the live file can be followed from here: say so and join with a backlog.
+        v.cursor = undefined;
+        v.conn.send({ type: 'missed', reason: 'unknown_position', message: MISSED_MESSAGES.unknown_position });
+        v.conn.send({ type: 'backlog', ...this.lastLines(v.backlog), ...this.position() });
+        this.catchingUp.delete(v);
+        this.viewers.add(v);
+        return;
+      }
+      if (next!.generation > c.generation + 1) v.conn.send({ type: 'missed', reason: 'rotated_away', message: MISSED_MESSAGES.rotated_away });
+      v.cursor = cursor;
+      v.conn.send({ type: 'rotated', file: cursor.id, offset: 0 });
+    }
+    void waitForRoom(v.conn).then(() => {
+      if (this.catchingUp.has(v)) this.enqueue(() => this.catchUp(v));
+    });
+  }
+
+  private join(v: Viewer): void {
+    void v.cursor?.close();
+    v.cursor = undefined;
+    this.catchingUp.delete(v);
+    this.viewers.add(v);
   }
 
   private keep(line: string): void {
@@ -309,6 +502,25 @@ export class LogTailer {
   }
 }
 
+type MissedReason = 'rotated_away' | 'unknown_position';
+
+const MISSED_MESSAGES: Record<MissedReason, string> = {
+  rotated_away: 'lines were missed: the log file they were in was rotated away beyond the kept files',
+  unknown_position: 'lines may have been missed: the resume position does not name a kept log file (replaced, truncated or never given out)',
+};
+
+/** Resolves once `conn` has room for more catch-up lines (below half its queue bound), or closed. */
+function waitForRoom(conn: WsConnection): Promise<void> {
+  const limit = conn.options.maxQueueBytes / 2;
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!conn.isOpen || conn.bufferedBytes <= limit) resolve();
+      else setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
 /** The tailers by instance name: created by the first viewer, closed with the last. */
 export class LogTailers {
   private readonly tailers = new Map<string, LogTailer>();
@@ -323,7 +535,7 @@ export class LogTailers {
     return this.tailers.size;
   }
 
-  attach(name: string, conn: WsConnection, backlog: number): void {
+  attach(name: string, conn: WsConnection, backlog: number, resume?: LogPosition): void {
     let t = this.tailers.get(name);
     if (!t) {
       const { dir, file } = this.locate(name);
@@ -340,7 +552,7 @@ export class LogTailers {
       t = created;
       this.tailers.set(name, t);
     }
-    t.addViewer(conn, backlog);
+    t.addViewer(conn, backlog, resume);
   }
 
   /** End every viewer of `name`'s log with `fail` (e.g. the instance was deleted). */

@@ -3,7 +3,8 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
+import { MAX_ROTATED_FILES, rotatedPath } from './log-identity';
 import { decodeLine } from './line-splitter';
 
 const CHUNK_BYTES = 64 * 1024;
@@ -77,4 +78,26 @@ export async function readTailOfFile(path: string, maxLines: number, maxBytes: n
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The last `maxLines` lines of an output log across its rotation (docs/control-plane.md "Bounds"): when the current
+ * file holds fewer, the newest rotated files (`<path>.1`, `.2`, …) supply the lines before them. The bytes read stay
+ * within about `maxBytes` in all.
+ */
+export async function readTailOfLog(path: string, maxLines: number, maxBytes: number): Promise<string[]> {
+  let lines: string[] = [];
+  let budget = maxBytes;
+  for (let n = 0; n <= MAX_ROTATED_FILES && lines.length < maxLines && budget > 0; n++) {
+    const file = n === 0 ? path : rotatedPath(path, n);
+    const st = await lstat(file).catch(() => null);
+    if (!st) {
+      if (n === 0) continue;
+      break;
+    }
+    const older = await readTailOfFile(file, maxLines - lines.length, budget);
+    budget -= Math.min(st.size, budget);
+    lines = [...older, ...lines];
+  }
+  return lines;
 }

@@ -10,6 +10,20 @@ import type { MessageEventInfo, MessageEventName } from '@switchboard/protocol';
 /** Message events kept for snapshots; older ones are pruned (the messages themselves stay). @default 100000 */
 export const MESSAGE_EVENTS_KEPT = 100_000;
 
+/**
+ * Which payloads are kept (`--message-retention`, docs/control-plane.md "Bounds"): a payload older than
+ * `maxAgeSeconds`, or not among the newest `maxCount`, is pruned; its message's metadata and events stay.
+ */
+export interface MessageRetention {
+  maxAgeSeconds?: number;
+  maxCount?: number;
+}
+
+/** A message whose payload was pruned: its metadata and when it was pruned. */
+export interface PrunedMessage {
+  pruned_at: string;
+}
+
 export interface MessageRecord {
   message_id: string;
   from: string;
@@ -40,6 +54,7 @@ interface MessageRow {
   error: string | null;
   created_at: string;
   updated_at: string;
+  pruned_at: string | null;
 }
 
 interface EventRow {
@@ -84,6 +99,9 @@ CREATE INDEX IF NOT EXISTS message_events_msg ON message_events (message_id, seq
 CREATE INDEX IF NOT EXISTS messages_updated ON messages (updated_at);
 `;
 
+/** Older message databases lack the column that marks a pruned payload. */
+const MIGRATIONS = ['ALTER TABLE messages ADD COLUMN pruned_at TEXT'];
+
 const EVENT_COLUMNS = 'message_id, event, from_name, to_name, message_type, correlation_id, detail, timestamp';
 
 export class MessageStore {
@@ -104,6 +122,10 @@ export class MessageStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(messages)').all().map((c) => c.name));
+    if (!columns.has('pruned_at')) for (const sql of MIGRATIONS) this.db.exec(sql);
+    // Pruning reads only the payloads still kept.
+    this.db.exec('CREATE INDEX IF NOT EXISTS messages_kept ON messages (created_at) WHERE pruned_at IS NULL');
     this.insertMessage = this.db.prepare(
       'INSERT INTO messages (id, from_name, to_name, message_type, correlation_id, payload, status, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)',
     );
@@ -129,9 +151,36 @@ export class MessageStore {
     })();
   }
 
-  get(id: string): (MessageRecord & { payload: unknown }) | undefined {
+  /** The message with its payload, or with `pruned_at` instead when retention removed the payload. */
+  get(id: string): (MessageRecord & ({ payload: unknown } | PrunedMessage)) | undefined {
     const row = this.selectMessage.get(id);
-    return row ? { ...toRecord(row), payload: JSON.parse(row.payload) } : undefined;
+    if (!row) return undefined;
+    if (row.pruned_at !== null) return { ...toRecord(row), pruned_at: row.pruned_at };
+    return { ...toRecord(row), payload: JSON.parse(row.payload) };
+  }
+
+  /**
+   * Drop the payloads `retention` no longer keeps, as of `now`; the rows (metadata) and their events stay. Returns
+   * how many payloads were pruned. The space is reused by SQLite for later payloads.
+   */
+  prunePayloads(retention: MessageRetention, now = Date.now()): number {
+    const at = new Date(now).toISOString();
+    let pruned = 0;
+    this.db.transaction(() => {
+      if (retention.maxAgeSeconds !== undefined) {
+        const cutoff = new Date(now - retention.maxAgeSeconds * 1000).toISOString();
+        pruned += this.db.prepare("UPDATE messages SET payload = '', pruned_at = ? WHERE pruned_at IS NULL AND created_at < ?").run(at, cutoff).changes;
+      }
+      if (retention.maxCount !== undefined) {
+        // rowid order is insertion order: keep the newest maxCount payloads.
+        pruned += this.db
+          .prepare(
+            "UPDATE messages SET payload = '', pruned_at = ? WHERE pruned_at IS NULL AND rowid <= (SELECT rowid FROM messages ORDER BY rowid DESC LIMIT 1 OFFSET ?)",
+          )
+          .run(at, retention.maxCount).changes;
+      }
+    })();
+    return pruned;
   }
 
   /** Metadata of `id` without its payload. */

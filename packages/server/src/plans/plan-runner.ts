@@ -200,10 +200,26 @@ export class PlanRunner {
         pending = '';
         this.log.append([{ topic: 'plan.step_output', data: { plan_id: planId, step_index: index, output } }]);
       };
+      // Bounded per step (docs/control-plane.md "Bounds"): the chunks stored as events stop at the bound with a
+      // marker, and the step's final output is its last characters after a marker.
+      let streamed = 0;
+      let total = 0;
+      let cut = false;
       const take = (text: string) => {
         if (!text) return;
-        pending += text;
+        total += text.length;
         captured += text;
+        if (!cut) {
+          const room = MAX_PLAN_STEP_OUTPUT_CHARS - streamed;
+          if (text.length <= room) {
+            pending += text;
+            streamed += text.length;
+          } else {
+            pending += text.slice(0, room) + STREAM_CUT_MARKER;
+            streamed = MAX_PLAN_STEP_OUTPUT_CHARS;
+            cut = true;
+          }
+        }
         if (captured.length > MAX_PLAN_STEP_OUTPUT_CHARS * 2) captured = captured.slice(-MAX_PLAN_STEP_OUTPUT_CHARS);
         if (pending.length >= this.chunkChars) flush();
         else flushTimer ??= setTimeout(flush, this.flushMs);
@@ -231,7 +247,7 @@ export class PlanRunner {
         take(out.end() + errOut.end());
         flush();
         st.child = undefined;
-        resolve({ code, signal, output: captured.slice(-MAX_PLAN_STEP_OUTPUT_CHARS), spawnError });
+        resolve({ code, signal, output: boundedOutput(captured, total), spawnError });
       };
       child.once('error', (err) => finish(null, null, err.message));
       child.once('close', (code, signal) => finish(code, signal));
@@ -252,6 +268,16 @@ export class PlanRunner {
     if (!plan) throw new SwitchboardError('plan_not_found', `no plan ${id}`);
     return plan;
   }
+}
+
+/** Closes the stored chunks of a step that printed more than the bound; the rest is not stored. */
+const STREAM_CUT_MARKER = `\n[switchboard] output cut at ${MAX_PLAN_STEP_OUTPUT_CHARS} characters; the step's final output keeps its last characters\n`;
+
+/** A step's final output: all of it within the bound, else a marker saying how much was cut, then its last characters. */
+export function boundedOutput(captured: string, total: number): string {
+  if (total <= MAX_PLAN_STEP_OUTPUT_CHARS) return captured.slice(-MAX_PLAN_STEP_OUTPUT_CHARS);
+  const marker = `[switchboard] output cut: the first ${total - MAX_PLAN_STEP_OUTPUT_CHARS + 1024} characters are not kept\n`;
+  return marker + captured.slice(-(MAX_PLAN_STEP_OUTPUT_CHARS - 1024));
 }
 
 function stepStatus(planId: string, index: number, name: string, status: string, output: string | null, error: string | null): AppendInput {

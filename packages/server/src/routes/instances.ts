@@ -4,7 +4,7 @@
 import { DEFAULT_LOG_TAIL, MAX_LOG_TAIL, SwitchboardError } from '@switchboard/protocol';
 import type { App } from '../app';
 import { requireInstance } from '../auth/scope';
-import { readTailOfFile } from '../logs/tail-reader';
+import { readTailOfLog } from '../logs/tail-reader';
 import { toInstanceInfo } from '../supervisor/instance-info';
 import { parseCreateBody } from '../supervisor/instance-spec';
 import type { Supervisor } from '../supervisor/supervisor';
@@ -85,7 +85,7 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
   });
 
   const readLogs = async (name: string, tail: number) => {
-    const lines = await readTailOfFile(supervisor.paths(name).log, tail, MAX_TAIL_BYTES);
+    const lines = await readTailOfLog(supervisor.paths(name).log, tail, MAX_TAIL_BYTES);
     return { name, lines, count: lines.length };
   };
   // The output log is a file in the owner's data dir: another node asks the owner for the tail rather than answer

@@ -31,6 +31,11 @@ export function registerMessagesApi(app: App, messages: MessageService): void {
     if (a.action === 'get') {
       const msg = messages.store.get(id);
       if (!msg) throw new SwitchboardError('message_not_found', `No message with id '${id.slice(0, 64)}'`);
+      if ('pruned_at' in msg) {
+        throw new SwitchboardError('gone', `The payload of message '${id}' was pruned at ${msg.pruned_at} (--message-retention); its metadata is still listed`, {
+          details: { message_id: id, pruned_at: msg.pruned_at },
+        });
+      }
       return { ...msg, events: messages.store.events(id) };
     }
     return messages.transition(id, a.action, a.action === 'failed' ? a.error : null);

@@ -3,7 +3,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { LogFile } from './log-file';
+import { LogFile, type LogRotation } from './log-file';
 import { isAlive, signalGroup, spawnInGroup, type SpawnOptions } from './process-group';
 
 /** How a run ended. */
@@ -39,10 +39,16 @@ export class InstanceProcess {
    * Start `spawn` (whose env gets SWITCHBOARD_RUN added) with output appended to `logPath`. `onEnd` is called
    * synchronously when the run ends, before `spawned` (for a failed start) or `ended` resolve.
    */
-  constructor(spawn: SpawnOptions, logPath: string, private readonly onEnd: (end: RunEnd) => void, logLine: (line: string) => void) {
+  constructor(
+    spawn: SpawnOptions,
+    logPath: string,
+    private readonly onEnd: (end: RunEnd) => void,
+    logLine: (line: string) => void,
+    rotation?: LogRotation,
+  ) {
     this.spawned = new Promise((r) => (this.resolveSpawned = r));
     this.ended = new Promise((r) => (this.resolveEnded = r));
-    this.logFile = new LogFile(logPath, logLine);
+    this.logFile = new LogFile(logPath, logLine, rotation);
     let child: ChildProcess;
     try {
       child = spawnInGroup({ ...spawn, env: { ...spawn.env, SWITCHBOARD_RUN: this.token } });

@@ -12,6 +12,7 @@ import { readEnvFile, writeEnvFile } from './env-store';
 import { instancePaths, type InstancePaths } from './instance-paths';
 import { parseCloneBody, parsePatchBody, type InstanceSpec } from './instance-spec';
 import { InstanceProcess, type RunEnd } from './instance-process';
+import type { LogRotation } from './log-file';
 import { inheritedEnv, isAlive, isOwnRun, signalGroup } from './process-group';
 import { DEFAULT_RESTART_TIMING, RestartTracker, wantsRestart, type RestartTiming } from './restart-policy';
 
@@ -32,6 +33,8 @@ export interface SupervisorOptions {
   restartTiming?: Partial<RestartTiming>;
   /** The clock of the restart bookkeeping. @default Date.now */
   now?: () => number;
+  /** Size rotation of every instance's output log (docs/control-plane.md "Bounds"). @default none */
+  logRotation?: LogRotation;
 }
 
 type Reason = 'user' | 'restart' | 'exit' | 'boot' | 'health' | 'spawn_failed' | 'auto_restart' | 'crash_loop';
@@ -302,7 +305,7 @@ export class Supervisor {
     };
     // The end callback may run inside the constructor (a synchronous spawn failure), before `proc` is assigned.
     let proc: InstanceProcess | undefined;
-    proc = new InstanceProcess({ command: inst.command, args: inst.args, cwd: inst.cwd, env }, p.log, (end) => this.runEnded(name, proc, end), this.o.log);
+    proc = new InstanceProcess({ command: inst.command, args: inst.args, cwd: inst.cwd, env }, p.log, (end) => this.runEnded(name, proc, end), this.o.log, this.o.logRotation);
     if (proc.isDone) return;
     this.runs.set(name, proc);
     if (!(await proc.spawned) || proc.isDone) return;

@@ -39,7 +39,7 @@ export function LogPanel({ name }: { name: string }) {
       <div className="log" role="log" aria-live="off" ref={box} onScroll={onScroll} tabIndex={0} aria-label={`Log of ${name}`} data-testid="log-tail">
         {live.data.lines.length === 0 ? <span className="muted">{live.data.loaded ? 'The log is empty.' : 'Loading…'}</span> : null}
         {live.data.lines.map((l) => (
-          <div key={l.id} className={l.kind === 'rotated' ? 'log-rotated' : 'log-line'}>
+          <div key={l.id} className={l.kind === 'line' ? 'log-line' : 'log-rotated'}>
             {l.text}
           </div>
         ))}
