@@ -73,7 +73,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
         log: config.log,
       });
       await cluster.prepare(store);
-      bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, config.nodeId ?? hostname(), config.log);
+      bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, config.nodeId ?? hostname(), config.log, { nodeTimeoutMs: config.nodeTimeoutMs });
     } catch (err) {
       store.close();
       if (cluster) await cluster.close();
