@@ -95,6 +95,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     onClose: (fn) => closeHooks.push(fn),
     logLine: config.log,
     ...(bus ? { cluster: bus } : {}),
+    ...(cluster && bus ? { clusterHealth: async () => ({ node_id: bus!.nodeId, ...(await cluster!.health()) }) } : {}),
   };
 
   const guard = new RequestGuard({

@@ -1,8 +1,9 @@
-// The page header: product name, navigation and the connection indicator.
+// The page header: product name, navigation, the cluster node (cluster mode) and the connection indicator.
 
 import { segments, usePath } from '../lib/router';
 import { ConnectionIndicator } from './connection-indicator';
 import { Link } from './link';
+import { NodeBadge } from './node-badge';
 
 export const VIEWS = [
   { path: '/', label: 'Overview' },
@@ -26,6 +27,7 @@ export function Header() {
           </Link>
         ))}
       </nav>
+      <NodeBadge />
       <ConnectionIndicator />
     </header>
   );

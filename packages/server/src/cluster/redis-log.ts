@@ -70,6 +70,8 @@ export class RedisLog implements LogReplicator {
   private resetting: Promise<void> | undefined;
   private checking = false;
   private checkTimer: NodeJS.Timeout | undefined;
+  /** The newest value of the shared seq counter this node has seen (checks, appends, applied entries). */
+  private clusterSeq = 0;
 
   private constructor(private readonly o: RedisLogOptions) {
     const redisOptions = { maxRetriesPerRequest: null, enableAutoPipelining: false, lazyConnect: true };
@@ -226,6 +228,7 @@ export class RedisLog implements LogReplicator {
     this.checking = true;
     try {
       const [current, counter] = await this.cmd.mget(this.keys.epoch, this.keys.seq);
+      if (current === epoch) this.clusterSeq = Number(counter ?? 0);
       if (current !== epoch) void this.lost(`the epoch key is ${current === null ? 'missing' : 'another epoch'}`, epoch);
       else if (Number(counter ?? 0) < head) void this.lost(`the seq counter ${counter ?? 0} is below the applied head ${head}`, epoch);
     } catch (err) {
@@ -288,6 +291,27 @@ export class RedisLog implements LogReplicator {
       w.reject(new SwitchboardError('unavailable', message));
     }
     this.waiters = [];
+  }
+
+  /**
+   * How far this node is behind the shared log, for `/api/healthz` (docs/architecture.md "Cluster health"): the seq
+   * counter read now (500 ms at most), else the newest value seen, with whether Redis answered.
+   */
+  async health(): Promise<{ epoch: string; seq: number; log_seq: number; lag: number; redis: 'up' | 'down'; moving_epoch: boolean }> {
+    const log = this.log!;
+    const epoch = log.epoch;
+    let redis: 'up' | 'down' = 'down';
+    if (this.cmd.status === 'ready') {
+      const read = this.cmd.mget(this.keys.epoch, this.keys.seq).catch(() => null);
+      const answer = await Promise.race([read, new Promise<null>((r) => setTimeout(() => r(null), 500).unref())]);
+      if (answer) {
+        redis = 'up';
+        if (answer[0] === epoch) this.clusterSeq = Number(answer[1] ?? 0);
+      }
+    }
+    const head = log.head;
+    const logSeq = Math.max(this.clusterSeq, head);
+    return { epoch, seq: head, log_seq: logSeq, lag: logSeq - head, redis, moving_epoch: this.resetting !== undefined };
   }
 
   saveSnapshot(p: SavedProjection): void {

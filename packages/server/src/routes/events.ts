@@ -20,9 +20,20 @@ const startedAt = Date.now();
 export function registerEventsApi(app: App, stats: () => Record<string, number>): void {
   const { router, log } = app;
 
-  router.get('/api/healthz', () => ({
-    body: { status: 'ok', epoch: log.epoch, seq: log.head, uptime_s: Math.round((Date.now() - startedAt) / 1000), ...stats() },
-  }));
+  router.get('/api/healthz', async () => {
+    // Cluster mode: which node answered and how far behind the shared log it is (docs/architecture.md "Cluster health").
+    const cluster = app.clusterHealth ? await app.clusterHealth() : undefined;
+    return {
+      body: {
+        status: 'ok',
+        epoch: log.epoch,
+        seq: log.head,
+        uptime_s: Math.round((Date.now() - startedAt) / 1000),
+        ...stats(),
+        ...(cluster ? { node_id: cluster.node_id, cluster } : {}),
+      },
+    };
+  });
 
   router.post('/api/events', async (req) => {
     const key = idempotencyKey(req.headers['idempotency-key']);
