@@ -293,6 +293,20 @@ export class RedisLog implements LogReplicator {
     this.waiters = [];
   }
 
+  async isNewerEpoch(epoch: string, timeoutMs: number): Promise<boolean | undefined> {
+    const mine = this.log!.epoch;
+    if (epoch === mine) return false;
+    if (this.stopping) return undefined;
+    // Queued until Redis is back when it is reconnecting; a missing key reads as null, an unanswered one as undefined.
+    const read = this.cmd.get(this.keys.epoch).catch(() => undefined);
+    const current = await Promise.race([read, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs).unref())]);
+    if (current === undefined) return undefined;
+    if (current !== epoch) return false;
+    // The same move the periodic check would start within a second: a client already holds the new epoch.
+    void this.lost('a client resumed with a cursor of the cluster\'s newer epoch', mine);
+    return true;
+  }
+
   /**
    * How far this node is behind the shared log, for `/api/healthz` (docs/architecture.md "Cluster health"): the seq
    * counter read now (500 ms at most), else the newest value seen, with whether Redis answered.
