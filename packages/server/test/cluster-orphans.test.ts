@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { connectRaw, makeTempDir, startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
 import { startRedis, type TestRedis } from './support/redis-server';
 import { rest } from './support/rest';
@@ -123,5 +124,44 @@ describe('instances of a node that died', () => {
     // What b adopted stays b's: a dropped its old files and runs nothing for it.
     expect((await onA.get(`/api/instances/${moved}`)).body).toMatchObject({ node_id: 'b', status: 'running' });
     expect(existsSync(join(dataA, 'instances', moved))).toBe(false);
+  }, 40_000);
+
+  // Last in the file: it restarts the shared Redis.
+  it('are not declared orphaned when heartbeat keys vanish under live nodes, or Redis comes back empty', async () => {
+    const prefix = `orph-${randomUUID()}:`;
+    const a = await node(prefix, 'a');
+    const b = await node(prefix, 'b');
+    const onB = rest(() => b.url);
+    const name = `k-${randomUUID().slice(0, 8)}`;
+    expect((await rest(() => a.url).post('/api/instances', { name, command: 'exec sleep 30' })).status).toBe(201);
+    expect((await rest(() => a.url).post(`/api/instances/${name}/start`)).status).toBe(200);
+    await waitFor(async () => (await onB.get(`/api/instances/${name}`)).body.status === 'running', { message: 'node b to see it running' });
+    // Keys deleted under a live node (as FLUSHALL would) until its next beat.
+    const conn = new Redis(redis.url, { lazyConnect: true });
+    await conn.connect();
+    try {
+      const until = Date.now() + 3 * NODE_TIMEOUT_MS;
+      while (Date.now() < until) {
+        await conn.del(`${prefix}alive:a`);
+        await new Promise((r) => setTimeout(r, 400 + Math.random() * 200));
+      }
+    } finally {
+      conn.disconnect();
+    }
+    // Not even for a moment (its node would take it back at once): no owner_lost at all.
+    const marks = (await onB.get('/api/events?since=0&topics=instance.status_changed')).body.events as Array<{ data: any }>;
+    expect(marks.filter((e) => e.data.name === name && e.data.reason === 'owner_lost')).toEqual([]);
+    const epoch = b.server.epoch;
+    await redis.restart({ empty: true });
+    await waitFor(() => a.server.epoch !== epoch && b.server.epoch === a.server.epoch, { timeoutMs: 15_000, message: 'both nodes on the new epoch' });
+    // Watch for three node timeouts: long past when a dead node would have been declared.
+    const until = Date.now() + 3 * NODE_TIMEOUT_MS;
+    while (Date.now() < until) {
+      const seen = (await onB.get(`/api/instances/${name}`)).body;
+      expect(seen).toMatchObject({ status: 'running', orphaned_at: null, node_id: 'a' });
+      const since = (await onB.get('/api/events?since=0&topics=instance.status_changed')).body.events as Array<{ data: any }>;
+      expect(since.filter((e) => e.data.reason === 'owner_lost' || e.data.reason === 'owner_back')).toEqual([]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }, 40_000);
 });

@@ -18,8 +18,9 @@ export interface ClusterNode {
   /** Serve requests of `kind` sent to this node. */
   handle(kind: string, fn: BusHandler): void;
   /**
-   * Whether `node`'s heartbeat key exists. undefined while this node cannot judge: its own heartbeats have not
-   * succeeded for a whole timeout since it (re)connected, so a missing key may only mean Redis restarted.
+   * Whether `node`'s heartbeat key exists. false only once it has been missing for half a timeout; undefined while
+   * this node cannot judge: the key just went missing, or this node's own heartbeats have not succeeded for a whole
+   * timeout since it (re)connected, so a missing key may only mean Redis restarted.
    */
   nodeAlive(node: string): Promise<boolean | undefined>;
   /** Take `key` for `ttlMs` unless another node holds it (SET NX); whether this node got it. */
@@ -54,6 +55,9 @@ export class NodeBus implements ClusterNode {
   /** Since when every heartbeat of this node succeeded (undefined after a failure or a lost connection). */
   private healthySince: number | undefined;
   private closed = false;
+  private beating = false;
+  /** When this node first found each other node's heartbeat key missing (and has found it missing since). */
+  private readonly missingSince = new Map<string, number>();
 
   private constructor(
     url: string,
@@ -68,7 +72,10 @@ export class NodeBus implements ClusterNode {
     this.timeoutMs = options.nodeTimeoutMs ?? 5000;
     for (const conn of [this.pub, this.sub]) conn.on('error', (err: Error) => log(`redis (node bus): ${err.message}`));
     // Redis may have restarted (and lost every heartbeat key) while the connection was down.
-    this.pub.on('close', () => (this.healthySince = undefined));
+    this.pub.on('close', () => {
+      this.healthySince = undefined;
+      this.missingSince.clear();
+    });
     this.sub.on('message', (_channel: string, text: string) => this.receive(text));
   }
 
@@ -84,12 +91,17 @@ export class NodeBus implements ClusterNode {
   }
 
   private async beat(): Promise<void> {
+    // While Redis is down the command waits for the reconnect; one waiting is enough.
+    if (this.beating) return;
+    this.beating = true;
     try {
       await this.pub.set(this.aliveKey(this.nodeId), this.bootId, 'PX', this.timeoutMs);
       if (!this.closed) this.healthySince ??= Date.now();
     } catch (err) {
       this.healthySince = undefined;
       if (!this.closed) this.log(`node bus: heartbeat failed: ${(err as Error).message}`);
+    } finally {
+      this.beating = false;
     }
   }
 
@@ -100,7 +112,17 @@ export class NodeBus implements ClusterNode {
     if (since === undefined || Date.now() - since < this.timeoutMs + Math.floor(this.timeoutMs / 5)) return undefined;
     const alive = (await this.pub.exists(this.aliveKey(node))) === 1;
     // The connection may have dropped while asking.
-    return this.healthySince === since ? alive : undefined;
+    if (this.healthySince !== since) return undefined;
+    if (alive) {
+      this.missingSince.delete(node);
+      return true;
+    }
+    // Missing for half a timeout (several missed beats), not just once: keys can vanish with a live owner (FLUSHALL,
+    // Redis restored from an older file) until its next beat.
+    const now = Date.now();
+    const first = this.missingSince.get(node) ?? now;
+    this.missingSince.set(node, first);
+    return now - first >= this.timeoutMs / 2 ? false : undefined;
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
