@@ -8,7 +8,7 @@ describe('switchboard --help', () => {
     const cli = startCli(['--help']);
     expect(await cli.exited).toBe(0);
     const out = cli.stdoutLines().join('\n');
-    for (const command of ['serve', 'tail', 'publish', 'demo']) expect(out).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['serve', 'tail', 'publish', 'demo', 'cluster']) expect(out).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it.each([

@@ -38,6 +38,12 @@ export type InstanceView = {
   next_restart_at: string | null;
   /** The `reason` of the last status change. */
   status_reason: string | null;
+  /** Cluster mode: the node supervising the instance (it holds its files); changed by `instance.adopted`. */
+  node_id?: string;
+  /** Cluster mode: when the cluster saw the supervising node die (`reason: "owner_lost"`); null once it is back or adopted. */
+  orphaned_at?: string | null;
+  /** The status the instance had when its node was lost, so the node coming back knows what to start again. */
+  orphaned_status?: InstanceStatus | null;
 };
 
 export type Instances = Record<string, InstanceView>;
@@ -62,7 +68,11 @@ export type InstanceStatusChangedData = {
   signal?: string | null;
   reason?: string;
   attempt?: number;
+  /** With `reason: "owner_lost"`: the node that died supervising the instance. */
+  node_id?: string;
 };
+/** `instance.adopted` data (cluster mode): `node_id` supervises the instance from now on, in place of the lost `from`. */
+export type InstanceAdoptedData = { name: string; node_id: string; from: string | null };
 /** `instance.restart_scheduled` data: an automatic restart is pending after the run ended for `reason`. */
 export type InstanceRestartScheduledData = {
   name: string;
@@ -88,7 +98,9 @@ const STATUSES: ReadonlySet<string> = new Set<InstanceStatus>(['stopped', 'start
  * Fold one `instance.*` event. `created` adds a stopped instance; `updated` merges the fields present;
  * `status_changed` sets status, pid (kept only while running), exit code, reason and the restart count and clears a
  * pending restart; `restart_scheduled`/`restart_cancelled` set or clear it; `archived`/`unarchived` set or clear
- * `archived_at`; `deleted` removes it. Events about an unknown instance (other than `created`) change nothing.
+ * `archived_at`; `deleted` removes it; `adopted` moves it to another node (cluster mode). `status_changed` with
+ * `reason: "owner_lost"` marks it orphaned and any later status change un-marks it. Events about an unknown instance
+ * (other than `created`) change nothing.
  */
 export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
   const d = dataOf(event);
@@ -115,6 +127,7 @@ export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
       restart_count: 0,
       next_restart_at: null,
       status_reason: null,
+      ...(stringField(d, 'node_id') ? { node_id: stringField(d, 'node_id')! } : {}),
     });
   }
   const prev = getRecord(slice, name);
@@ -156,7 +169,13 @@ export const reduceInstances: SliceReducer<Instances> = (slice, event) => {
         // Any status change settles a pending restart: it ran (starting), or a person stopped the instance.
         next_restart_at: null,
         status_reason: reason,
+        ...orphanFields(prev, reason, event.ts),
       });
+    }
+    case 'instance.adopted': {
+      const node = stringField(d, 'node_id');
+      if (!node) return slice;
+      return putRecord<InstanceView>(slice, name, { ...prev, node_id: node, orphaned_at: null, orphaned_status: null, updated_at: event.ts });
     }
     case 'instance.restart_scheduled': {
       const at = stringField(d, 'next_restart_at');
@@ -182,6 +201,16 @@ export const instancesSliceReducer: SliceReducer<FleetState['instances']> = (sli
 /** The instances slice with its view type (FleetState keeps server-owned slices opaque). */
 export function instancesOf(state: Pick<FleetState, 'instances'>): Instances {
   return state.instances as Instances;
+}
+
+/**
+ * `owner_lost` marks the instance orphaned, remembering the status it had (an instance already orphaned keeps the
+ * first one); any other status change comes from a node supervising it, so it is no longer orphaned. Records that
+ * never were orphaned (every single-node record) keep their shape.
+ */
+function orphanFields(prev: InstanceView, reason: string | null, ts: string): Partial<InstanceView> {
+  if (reason === 'owner_lost') return { orphaned_at: prev.orphaned_at ?? ts, orphaned_status: prev.orphaned_at ? (prev.orphaned_status ?? null) : prev.status };
+  return prev.orphaned_at ? { orphaned_at: null, orphaned_status: null } : {};
 }
 
 /** `data[key]` when it is a string, `null` when it is null, `undefined` otherwise (absent or wrong type). */

@@ -23,6 +23,31 @@ const base: InstanceView = {
 
 const cases: Array<{ name: string; events: ProjectedEvent[]; expected: Instances }> = [
   {
+    name: 'cluster: owner_lost orphans it remembering its status; adopted moves it; the new owner\'s status un-marks it',
+    events: [
+      ev('instance.created', { ...created, node_id: 'a' }, 0),
+      ev('instance.status_changed', { name: 'agent-1', status: 'running', pid: 42 }, 1),
+      ev('instance.status_changed', { name: 'agent-1', status: 'crashed', pid: null, reason: 'owner_lost', node_id: 'a' }, 2),
+      // A second declaration keeps the first time and the status from before the first.
+      ev('instance.status_changed', { name: 'agent-1', status: 'crashed', pid: null, reason: 'owner_lost', node_id: 'a' }, 3),
+    ],
+    expected: {
+      'agent-1': { ...base, node_id: 'a', status: 'crashed', started_at: at(1), updated_at: at(3), status_reason: 'owner_lost', orphaned_at: at(2), orphaned_status: 'running' },
+    },
+  },
+  {
+    name: 'cluster: instance.adopted names the new node and clears the orphan mark',
+    events: [
+      ev('instance.created', { ...created, node_id: 'a' }, 0),
+      ev('instance.status_changed', { name: 'agent-1', status: 'stopped', pid: null, reason: 'owner_lost', node_id: 'a' }, 1),
+      ev('instance.adopted', { name: 'agent-1', node_id: 'b', from: 'a' }, 2),
+      ev('instance.status_changed', { name: 'agent-1', status: 'starting', pid: null, reason: 'adopted' }, 3),
+    ],
+    expected: {
+      'agent-1': { ...base, node_id: 'b', status: 'starting', updated_at: at(3), status_reason: 'adopted', orphaned_at: null, orphaned_status: null },
+    },
+  },
+  {
     name: 'instance.created adds a stopped instance stamped with the event time',
     events: [ev('instance.created', created, 0)],
     expected: { 'agent-1': base },

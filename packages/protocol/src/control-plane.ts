@@ -60,8 +60,18 @@ export interface InstanceInfo {
   restart_count: number;
   /** When the pending automatic restart runs; null when none is pending. */
   next_restart_at: string | null;
-  /** Why the status last changed: `user`, `restart`, `exit`, `boot`, `health`, `spawn_failed`, `auto_restart`, `crash_loop`. */
+  /**
+   * Why the status last changed: `user`, `restart`, `exit`, `boot`, `health`, `spawn_failed`, `auto_restart`,
+   * `crash_loop`; in a cluster also `owner_lost` (its node died), `owner_back` (that node came back) and `adopted`.
+   */
   status_reason: string | null;
+  /** Cluster mode only: the node supervising the instance. */
+  node_id?: string;
+  /**
+   * Cluster mode only: when the cluster saw `node_id` die, null otherwise. An orphaned instance is `crashed` (or kept
+   * `stopped`) with `status_reason: "owner_lost"` until its node comes back or another node adopts it.
+   */
+  orphaned_at?: string | null;
 }
 
 // ---- /ws/instances ----

@@ -25,6 +25,8 @@ export interface App {
   metrics: ServerMetrics;
   /** This node and its requests to the others, in cluster mode only (SPEC §11). */
   cluster?: ClusterNode;
+  /** Cluster mode only: this node's place in the shared log (epoch, caught-up seq, lag), for health answers. */
+  clusterHealth?: () => Promise<ClusterHealth>;
   /** Answer requests outside `/api/*` that no route matched (the web dashboard); the handler returns true if it did. */
   setFallback(handler: HttpFallback): void;
 }
@@ -33,3 +35,17 @@ export interface App {
 export type HttpFallback = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 export type Feature = (app: App) => void | Promise<void>;
+
+export interface ClusterHealth {
+  node_id: string;
+  epoch: string;
+  /** The seq this node has applied (caught up to). */
+  seq: number;
+  /** The shared log's seq counter (read now when Redis answers, else the newest seen). */
+  log_seq: number;
+  /** `log_seq - seq`: events in the shared log this node has not applied yet. */
+  lag: number;
+  redis: 'up' | 'down';
+  /** The shared log was lost and this node is moving to the cluster's new epoch. */
+  moving_epoch: boolean;
+}

@@ -78,6 +78,11 @@ export interface ServerConfig {
   idempotencyWindowSeconds: number;
   /** Cluster mode: how often a node checks that the shared log was not lost. @default 1000 */
   clusterCheckIntervalMs: number;
+  /**
+   * Cluster mode: a node whose heartbeat is older than this is dead, and its instances are marked orphaned
+   * (docs/architecture.md "Instances of a node that died"). @default 5000
+   */
+  nodeTimeoutMs: number;
   /** Cluster mode: how long a resume or poll waits for this node to catch up to its cursor. @default 3000 */
   resumeWaitMs: number;
   /** Protocol ping period; tests shorten it. @default 30000 */
@@ -132,6 +137,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     redisPrefix: 'switchboard:',
     idempotencyWindowSeconds: 86_400,
     clusterCheckIntervalMs: 1000,
+    nodeTimeoutMs: 5000,
     resumeWaitMs: 3000,
     pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
     retentionEvents: DEFAULT_RETENTION_EVENTS,

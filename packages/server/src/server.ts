@@ -90,7 +90,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
         log: logProblem,
       });
       await cluster.prepare(store);
-      bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, nodeId, logProblem);
+      bus = await NodeBus.connect(config.redisUrl, config.redisPrefix, nodeId, logProblem, { nodeTimeoutMs: config.nodeTimeoutMs });
     } catch (err) {
       store.close();
       if (cluster) await cluster.close();
@@ -125,6 +125,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     logger,
     metrics,
     ...(bus ? { cluster: bus } : {}),
+    ...(cluster && bus ? { clusterHealth: async () => ({ node_id: bus!.nodeId, ...(await cluster!.health()) }) } : {}),
   };
 
   const guard = new RequestGuard({

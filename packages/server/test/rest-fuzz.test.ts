@@ -207,6 +207,17 @@ const BODY_ENDPOINTS: BodyEndpoint[] = [
     },
   },
   {
+    // Cluster mode only: on this single node every adopt is refused, a valid body included.
+    method: 'POST',
+    pattern: '/api/instances/:name/adopt',
+    params: () => [existing.instance, ...PROTOTYPE_NAMES, 'no-such-instance'],
+    template: () => ({ env: { KEY: 'value' }, start: true }),
+    fields: {
+      env: { wrong: fc.oneof(nonString.filter((v) => v !== null), fc.constant({ KEY: 5 }), fc.constant({ '1bad': 'x' }), fc.constant({ KEY: ENV_VALUE_MASK })) },
+      start: { wrong: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) },
+    },
+  },
+  {
     method: 'POST',
     pattern: '/api/messages',
     template: () => ({ from: 'fuzz-a', to: 'fuzz-b', message_type: 'fuzz', payload: { x: 1 } }),

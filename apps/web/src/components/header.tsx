@@ -1,9 +1,10 @@
-// The page header: product name, navigation and the connection indicator.
+// The page header: product name, navigation, the cluster node (cluster mode) and the connection indicator.
 
 import { segments, usePath } from '../lib/router';
 import { useUnreadCount } from '../views/inbox/inbox-unread';
 import { ConnectionIndicator } from './connection-indicator';
 import { Link } from './link';
+import { NodeBadge } from './node-badge';
 
 export const VIEWS = [
   { path: '/', label: 'Overview' },
@@ -34,6 +35,7 @@ export function Header() {
           </Link>
         ))}
       </nav>
+      <NodeBadge />
       <ConnectionIndicator />
     </header>
   );

@@ -74,6 +74,8 @@ export class RedisLog implements LogReplicator {
   private checkTimer: NodeJS.Timeout | undefined;
   /** Seconds between the append and the application here of the newest event applied (metrics). */
   lagSeconds = 0;
+  /** The newest value of the shared seq counter this node has seen (checks, appends, applied entries). */
+  private clusterSeq = 0;
 
   private constructor(private readonly o: RedisLogOptions) {
     const redisOptions = { maxRetriesPerRequest: null, enableAutoPipelining: false, lazyConnect: true };
@@ -230,6 +232,7 @@ export class RedisLog implements LogReplicator {
     this.checking = true;
     try {
       const [current, counter] = await this.cmd.mget(this.keys.epoch, this.keys.seq);
+      if (current === epoch) this.clusterSeq = Number(counter ?? 0);
       if (current !== epoch) void this.lost(`the epoch key is ${current === null ? 'missing' : 'another epoch'}`, epoch);
       else if (Number(counter ?? 0) < head) void this.lost(`the seq counter ${counter ?? 0} is below the applied head ${head}`, epoch);
     } catch (err) {
@@ -292,6 +295,41 @@ export class RedisLog implements LogReplicator {
       w.reject(new SwitchboardError('unavailable', message));
     }
     this.waiters = [];
+  }
+
+  async isNewerEpoch(epoch: string, timeoutMs: number): Promise<boolean | undefined> {
+    const mine = this.log!.epoch;
+    if (epoch === mine) return false;
+    if (this.stopping) return undefined;
+    // Queued until Redis is back when it is reconnecting; a missing key reads as null, an unanswered one as undefined.
+    const read = this.cmd.get(this.keys.epoch).catch(() => undefined);
+    const current = await Promise.race([read, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs).unref())]);
+    if (current === undefined) return undefined;
+    if (current !== epoch) return false;
+    // The same move the periodic check would start within a second: a client already holds the new epoch.
+    void this.lost('a client resumed with a cursor of the cluster\'s newer epoch', mine);
+    return true;
+  }
+
+  /**
+   * How far this node is behind the shared log, for `/api/healthz` (docs/architecture.md "Cluster health"): the seq
+   * counter read now (500 ms at most), else the newest value seen, with whether Redis answered.
+   */
+  async health(): Promise<{ epoch: string; seq: number; log_seq: number; lag: number; redis: 'up' | 'down'; moving_epoch: boolean }> {
+    const log = this.log!;
+    const epoch = log.epoch;
+    let redis: 'up' | 'down' = 'down';
+    if (this.cmd.status === 'ready') {
+      const read = this.cmd.mget(this.keys.epoch, this.keys.seq).catch(() => null);
+      const answer = await Promise.race([read, new Promise<null>((r) => setTimeout(() => r(null), 500).unref())]);
+      if (answer) {
+        redis = 'up';
+        if (answer[0] === epoch) this.clusterSeq = Number(answer[1] ?? 0);
+      }
+    }
+    const head = log.head;
+    const logSeq = Math.max(this.clusterSeq, head);
+    return { epoch, seq: head, log_seq: logSeq, lag: logSeq - head, redis, moving_epoch: this.resetting !== undefined };
   }
 
   saveSnapshot(p: SavedProjection): void {

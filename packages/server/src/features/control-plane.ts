@@ -6,6 +6,7 @@ import type { App, Feature } from '../app';
 import { LogTailers } from '../logs/log-tailer';
 import { MessageService } from '../messages/message-service';
 import { MessageStore } from '../messages/message-store';
+import { watchOrphans } from '../cluster/orphan-watch';
 import { registerInstancesApi } from '../routes/instances';
 import { registerMessagesApi } from '../routes/messages';
 import { registerInstanceLogsStream } from '../streams/instance-logs';
@@ -68,8 +69,12 @@ export const controlPlane: Feature = async (app) => {
   const pruneTimer = setInterval(prune, config.messagePruneIntervalMs);
   pruneTimer.unref();
 
+  const stopWatching = app.cluster
+    ? watchOrphans(app.cluster, supervisor, { intervalMs: Math.max(50, Math.floor(config.nodeTimeoutMs / 5)), claimMs: config.nodeTimeoutMs, log: app.logLine })
+    : undefined;
   app.onClose(async () => {
     clearInterval(pruneTimer);
+    stopWatching?.();
     await supervisor.shutdown();
     await tailers.closeAll();
     store.close();

@@ -43,7 +43,15 @@ export interface LogReplicator {
   appendOnce(inputs: readonly AppendInput[], once: AppendOnce): Promise<AppendReceipt>;
   /** Offer a saved projection to the cluster, so nodes joining after the stream was trimmed can start from it. */
   saveSnapshot(p: SavedProjection): void;
+  /**
+   * Whether `epoch` (not this node's) is the cluster's current one: the shared log was lost and this node has not
+   * moved yet. When it is, the node starts moving now. undefined when Redis did not answer within `timeoutMs`.
+   */
+  isNewerEpoch(epoch: string, timeoutMs: number): Promise<boolean | undefined>;
 }
+
+/** What a cluster node does with a cursor it may be behind (`EventLog.catchUpTo`). */
+export type CatchUp = 'reached' | 'stale' | 'behind';
 
 export interface EventLogOptions {
   /** Events kept in the store; older ones are compacted after the projection is saved. */
@@ -135,6 +143,41 @@ export class EventLog {
   /** Whether seqs come from a shared log this node may lag behind (cluster mode). */
   get replicated(): boolean {
     return this.replicator !== undefined;
+  }
+
+  /**
+   * Cluster mode: wait (up to `timeoutMs`) for this node to reach a cursor another node gave out — one of this
+   * epoch beyond the head, or one of the cluster's newer epoch this node has not moved to yet (docs/architecture.md
+   * "A lagging node never rewinds a client"). `reached`: resume from it; `stale`: an older or unknown epoch (or the
+   * log moved elsewhere meanwhile), answer with a snapshot; `behind`: still not there, the client should retry.
+   */
+  async catchUpTo(since: Cursor, timeoutMs: number): Promise<CatchUp> {
+    if (!this.replicator) return since.epoch === this.epoch && since.seq > this.head ? 'stale' : 'reached';
+    const deadline = Date.now() + timeoutMs;
+    if (since.epoch !== this.epoch) {
+      const newer = await this.replicator.isNewerEpoch(since.epoch, timeoutMs);
+      // Cannot tell (Redis unreachable, which is also when a node lags): a snapshot could rewind the client.
+      if (newer === undefined) return since.epoch === this.epoch ? this.catchUpTo(since, Math.max(0, deadline - Date.now())) : 'behind';
+      if (!newer) return since.epoch === this.epoch ? this.catchUpTo(since, Math.max(0, deadline - Date.now())) : 'stale';
+      const moved = await new Promise<boolean>((resolve) => {
+        if (this.epoch === since.epoch) return resolve(true);
+        const timer = setTimeout(() => {
+          off();
+          resolve(false);
+        }, Math.max(0, deadline - Date.now()));
+        const off = this.onReset((epoch) => {
+          if (epoch !== since.epoch) return;
+          clearTimeout(timer);
+          off();
+          resolve(true);
+        });
+      });
+      if (!moved) return 'behind';
+    }
+    if (since.seq <= this.head) return 'reached';
+    const reached = await this.waitForHead(since.seq, Math.max(0, deadline - Date.now()));
+    if (reached) return 'reached';
+    return this.epoch === since.epoch ? 'behind' : 'stale';
   }
 
   /** Resolve true once `head >= seq`, or false after `timeoutMs` (or when the log is reset meanwhile). */

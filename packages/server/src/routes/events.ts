@@ -20,9 +20,20 @@ const startedAt = Date.now();
 export function registerEventsApi(app: App, stats: () => Record<string, number>): void {
   const { router, log } = app;
 
-  router.get('/api/healthz', () => ({
-    body: { status: 'ok', epoch: log.epoch, seq: log.head, uptime_s: Math.round((Date.now() - startedAt) / 1000), ...stats() },
-  }));
+  router.get('/api/healthz', async () => {
+    // Cluster mode: which node answered and how far behind the shared log it is (docs/architecture.md "Cluster health").
+    const cluster = app.clusterHealth ? await app.clusterHealth() : undefined;
+    return {
+      body: {
+        status: 'ok',
+        epoch: log.epoch,
+        seq: log.head,
+        uptime_s: Math.round((Date.now() - startedAt) / 1000),
+        ...stats(),
+        ...(cluster ? { node_id: cluster.node_id, cluster } : {}),
+      },
+    };
+  });
 
   router.post('/api/events', async (req) => {
     const key = idempotencyKey(req.headers['idempotency-key']);
@@ -56,9 +67,8 @@ export function registerEventsApi(app: App, stats: () => Record<string, number>)
     // Cluster mode: a cursor of this epoch ahead of this node was read on another node; wait (bounded) to catch up
     // rather than answer an older view as if the cursor were stale.
     const cursorEpoch = epoch ?? log.epoch;
-    if (log.replicated && cursorEpoch === log.epoch && since > log.head) {
-      const reached = await log.waitForHead(since, app.config.resumeWaitMs);
-      if (!reached && log.epoch === cursorEpoch) {
+    if (log.replicated && (cursorEpoch !== log.epoch || since > log.head)) {
+      if ((await log.catchUpTo({ epoch: cursorEpoch, seq: since }, app.config.resumeWaitMs)) === 'behind') {
         const err = new SwitchboardError('unavailable', `this node has not caught up to seq ${since} yet; retry`, { details: { retry_after_s: 1 } });
         return { status: 503, body: err.toJSON(), headers: { 'retry-after': '1' } };
       }

@@ -6,7 +6,7 @@ import type { App } from '../app';
 import { requireInstance } from '../auth/scope';
 import { readTailOfLog } from '../logs/tail-reader';
 import { toInstanceInfo } from '../supervisor/instance-info';
-import { parseCreateBody } from '../supervisor/instance-spec';
+import { parseAdoptBody, parseCreateBody } from '../supervisor/instance-spec';
 import type { Supervisor } from '../supervisor/supervisor';
 
 /** Most bytes `?tail=N` reads back. @default 16 MiB */
@@ -53,7 +53,32 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
   // Long enough for the owner to stop the instance with its own grace (a restart or delete may wait for it).
   const forwardTimeoutMs = (name: string) => Math.max(app.config.stopGraceMs, supervisor.get(name)?.stop_grace_ms ?? 0) * 2 + 10_000;
 
+  /**
+   * Take over an orphaned instance here, once more sure its node is dead: a node whose heartbeat is back reclaims it
+   * (docs/architecture.md "Instances of a node that died").
+   */
+  const adopt = async (name: string, env: Record<string, string>, start: boolean): Promise<Answer> => {
+    if (!cluster) throw new SwitchboardError('invalid_state', 'Adopting an instance needs cluster mode (SPEC §11): on a single node this node supervises every instance');
+    const inst = supervisor.require(name);
+    const owner = supervisor.ownerOf(name);
+    if (inst.orphaned_at && owner !== undefined && owner !== cluster.nodeId) {
+      const alive = await cluster.nodeAlive(owner);
+      if (alive === undefined) throw new SwitchboardError('unavailable', `this node cannot tell yet whether node '${owner}' is alive; retry`, { details: { retry_after_s: 1 } });
+      if (alive) throw new SwitchboardError('invalid_state', `Instance '${name}' is supervised by node '${owner}', which is alive again`);
+    }
+    return { body: toInstanceInfo(await supervisor.adopt(name, env, start)) };
+  };
+
   const act = async (action: InstanceAction, name: string, body?: unknown): Promise<Answer> => {
+    const orphan = cluster ? supervisor.get(name) : undefined;
+    if (orphan?.orphaned_at && !supervisor.isOwned(name)) {
+      // A seed 002 client knows only start: on an orphan it adopts (when no env value is needed).
+      if (action === 'start' || action === 'restart') return adopt(name, {}, true);
+      throw new SwitchboardError(
+        'invalid_state',
+        `Instance '${name}' lost its node '${supervisor.ownerOf(name) ?? 'unknown'}'; adopt it first (POST /api/instances/${name}/adopt)`,
+      );
+    }
     if (cluster && supervisor.get(name) && !supervisor.isOwned(name)) {
       const owner = supervisor.ownerOf(name);
       // An owner this node never saw named (its instance.created was compacted away) gets the 409 of requireOwned.
@@ -74,6 +99,12 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
   for (const action of ['start', 'stop', 'restart', 'archive', 'unarchive'] as const) {
     router.post(`/api/instances/:name/${action}`, (req) => act(action, req.params.name!));
   }
+
+  router.post('/api/instances/:name/adopt', async (req) => {
+    const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+    const spec = parseAdoptBody(hasBody ? await req.body() : undefined);
+    return adopt(req.params.name!, spec.env, spec.start);
+  });
 
   router.post('/api/instances/:name/clone', async (req) => {
     supervisor.require(req.params.name!);

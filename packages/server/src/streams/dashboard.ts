@@ -91,7 +91,7 @@ export class DashboardBroadcaster {
 }
 
 /** Server settings a dashboard may show (never the token, the Redis URL or the data dir). */
-export function dashboardConfig(config: ServerConfig): Record<string, unknown> {
+export function dashboardConfig(config: ServerConfig, nodeId?: string): Record<string, unknown> {
   return {
     git_interval_seconds: config.gitIntervalSeconds,
     idle_timeout_seconds: config.idleTimeoutSeconds,
@@ -99,7 +99,8 @@ export function dashboardConfig(config: ServerConfig): Record<string, unknown> {
     max_frame_bytes: config.maxFrameBytes,
     auth_required: Boolean(config.token),
     cluster: Boolean(config.redisUrl),
-    node_id: config.nodeId ?? null,
+    // The bus's id: without --node-id a cluster node goes by its host name.
+    node_id: nodeId ?? config.nodeId ?? null,
     debounce_ms: DASHBOARD_DEBOUNCE_MS,
   };
 }
@@ -120,7 +121,7 @@ export function registerDashboardStream(app: App): DashboardBroadcaster {
     open(conn) {
       // Seed 003's hook runs `setWorkspaces(data.workspaces)` on every message, the config frame included: carrying
       // the workspaces here too keeps that unchanged client from ever holding `undefined`.
-      conn.send({ type: 'config', config: dashboardConfig(app.config), workspaces: listWorkspaces(app.log.state.workspaces) });
+      conn.send({ type: 'config', config: dashboardConfig(app.config, app.cluster?.nodeId), workspaces: listWorkspaces(app.log.state.workspaces) });
       broadcaster.register(conn);
     },
     // SPEC §7: client frames other than ping (answered by the gateway) are ignored.

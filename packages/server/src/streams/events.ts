@@ -60,10 +60,11 @@ export function registerEventsStream(app: App): EventsFanout {
    */
   function subscribeWhenCaughtUp(sub: EventsSubscriber, topics: string[], since: Cursor | undefined): void | Promise<void> {
     const { log } = app;
-    if (!since || !log.replicated || since.epoch !== log.epoch || since.seq <= log.head) return subscribe(sub, topics, since);
-    return log.waitForHead(since.seq, app.config.resumeWaitMs).then((reached) => {
+    if (!since || !log.replicated || (since.epoch === log.epoch && since.seq <= log.head)) return subscribe(sub, topics, since);
+    // Also a cursor of the cluster's newer epoch, when this node has not yet noticed the shared log was lost.
+    return log.catchUpTo(since, app.config.resumeWaitMs).then((outcome) => {
       if (sub.conn.closed) return;
-      if (!reached && log.epoch === since.epoch) {
+      if (outcome === 'behind') {
         sub.conn.fail(new SwitchboardError('unavailable', `this node has not caught up to seq ${since.seq} yet; reconnect and resume again`));
         return;
       }

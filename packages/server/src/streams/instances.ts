@@ -108,6 +108,7 @@ export function toDelta(
     // Restart bookkeeping has no seed 002 frame: the whole instance carries `next_restart_at`.
     case 'instance.restart_scheduled':
     case 'instance.restart_cancelled':
+    case 'instance.adopted':
     case 'instance.updated': {
       const inst = lookup(name);
       if (!inst) return null;
@@ -118,16 +119,22 @@ export function toDelta(
   }
 }
 
+/** Status reasons of a cluster node lost or back: the follow-up carries `orphaned_at` and `node_id`. */
+const ORPHAN_REASONS: ReadonlySet<string> = new Set(['owner_lost', 'owner_back', 'adopted']);
+
 /**
- * After a `status_changed` of an instance with a restart policy (or automatic restarts behind it), the whole
- * instance follows as `instance_updated`, so views get `restart_count`, `status_reason` and the cleared
- * `next_restart_at` while the seed 002 `status_changed` frame keeps its exact fields.
+ * After a `status_changed` of an instance with a restart policy (or automatic restarts behind it, or whose cluster
+ * node was lost, came back or was replaced), the whole instance follows as `instance_updated`, so views get
+ * `restart_count`, `status_reason`, `orphaned_at` and the cleared `next_restart_at` while the seed 002
+ * `status_changed` frame keeps its exact fields.
  */
 export function restartFollowUp(e: Pick<StoredEvent, 'topic' | 'ts' | 'data'>, lookup: (name: string) => InstanceView | undefined): InstancesServerFrame | null {
   if (e.topic !== 'instance.status_changed') return null;
   const name = (e.data as { name?: unknown } | null)?.name;
   const inst = typeof name === 'string' ? lookup(name) : undefined;
-  if (!inst || ((inst.restart ?? 'no') === 'no' && !inst.restart_count)) return null;
+  const reason = (e.data as { reason?: unknown } | null)?.reason;
+  const orphaning = typeof reason === 'string' && ORPHAN_REASONS.has(reason);
+  if (!inst || ((inst.restart ?? 'no') === 'no' && !inst.restart_count && !orphaning)) return null;
   return { type: 'instance_updated', name: inst.name, instance: toInstanceInfo(inst), timestamp: e.ts };
 }
 

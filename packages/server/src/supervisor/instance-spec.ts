@@ -85,6 +85,21 @@ export function parseCloneBody(body: unknown): CloneSpec {
   return { name: parseName(b.name), nickname: parseNickname(b.nickname), port: parsePort(b.port) };
 }
 
+/** `POST /api/instances/:name/adopt` (cluster mode): the env values the lost node held, and whether to start it. */
+export interface AdoptSpec {
+  env: Record<string, string>;
+  start: boolean;
+}
+
+/** An adopt body; `undefined` (no body) adopts with no env values and starts. */
+export function parseAdoptBody(body: unknown): AdoptSpec {
+  if (body === undefined) return { env: {}, start: true };
+  const b = asObject(body);
+  if (b.start !== undefined && typeof b.start !== 'boolean') throw invalid('start', 'start must be true or false');
+  // No current env to keep here: the mask is refused like any value naming nothing.
+  return { env: parseEnv(b.env, {}), start: b.start !== false };
+}
+
 function asObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'body must be a JSON object');
   return body as Record<string, unknown>;

@@ -37,7 +37,7 @@ export interface SupervisorOptions {
   logRotation?: LogRotation;
 }
 
-type Reason = 'user' | 'restart' | 'exit' | 'boot' | 'health' | 'spawn_failed' | 'auto_restart' | 'crash_loop';
+type Reason = 'user' | 'restart' | 'exit' | 'boot' | 'health' | 'spawn_failed' | 'auto_restart' | 'crash_loop' | 'owner_lost' | 'owner_back' | 'adopted';
 
 /** An automatic restart waiting for its delay. */
 interface PendingRestart {
@@ -59,6 +59,8 @@ export class Supervisor {
   private readonly pending = new Map<string, PendingRestart>();
   private readonly timing: RestartTiming;
   private readonly now: () => number;
+  /** Runs another node adopted while this one still had them: they end without recording a status. */
+  private readonly disowned = new Set<string>();
 
   constructor(private readonly log: EventLog, private readonly o: SupervisorOptions) {
     this.timing = { ...DEFAULT_RESTART_TIMING, ...o.restartTiming };
@@ -70,6 +72,7 @@ export class Supervisor {
         for (const e of events) {
           const d = e.data as { name?: unknown; node_id?: unknown };
           if (e.topic === 'instance.created' && typeof d.name === 'string' && typeof d.node_id === 'string') this.owners.set(d.name, d.node_id);
+          if (e.topic === 'instance.adopted' && typeof d.name === 'string' && d.node_id !== o.nodeId) void this.disown(d.name);
         }
       };
       note(log.readSince(0, Number.MAX_SAFE_INTEGER, (topic) => topic === 'instance.created'));
@@ -256,9 +259,12 @@ export class Supervisor {
 
   /** Start again what was running when the server went down (crash or graceful shutdown). */
   async restoreOnBoot(): Promise<void> {
-    // A restart that was waiting when the server went down runs now (its timer died with that server).
+    await this.dropAdoptedAway();
+    // A restart that was waiting when the server went down runs now (its timer died with that server). In a
+    // cluster, what was running when the others saw this node die counts too (docs/architecture.md).
+    const wasLive = (s: InstanceStatus | null | undefined) => s === 'running' || s === 'starting';
     const stale = this.list(true).filter(
-      (i) => (i.status === 'running' || i.status === 'starting' || (i.next_restart_at ?? null) !== null) && this.isOwned(i.name),
+      (i) => (wasLive(i.status) || (i.next_restart_at ?? null) !== null || (i.orphaned_at && wasLive(i.orphaned_status))) && this.isOwned(i.name),
     );
     await Promise.all(
       stale.map((inst) =>
@@ -274,6 +280,7 @@ export class Supervisor {
         }),
       ),
     );
+    await this.reclaimOrphans();
   }
 
   /**
@@ -324,6 +331,7 @@ export class Supervisor {
       // The directory may be gone already (delete).
     }
     const inst = this.get(name);
+    if (this.disowned.delete(name)) return;
     if (this.closing || !inst) return;
     const status: InstanceStatus = end.requested || end.code === 0 ? 'stopped' : 'crashed';
     const reason: Reason = end.spawnFailed ? 'spawn_failed' : end.vanished ? 'health' : end.requested ? 'user' : 'exit';
@@ -444,16 +452,129 @@ export class Supervisor {
   }
 
   /**
-   * Whether this node supervises `name`. On a single node, always. In a cluster, the creating node does: the
-   * instance's files (env values, output log) live only in its data dir, so that is what tells.
+   * Whether this node supervises `name`. On a single node, always. In a cluster, the node the instance names
+   * (`node_id`, set by `instance.created` and moved by `instance.adopted`); for a record older than that field, the
+   * node holding its files (env values, output log) in its data dir.
    */
   isOwned(name: string): boolean {
-    return this.o.nodeId === undefined || existsSync(this.paths(name).dir);
+    if (this.o.nodeId === undefined) return true;
+    const owner = this.ownerOf(name);
+    return owner !== undefined ? owner === this.o.nodeId : existsSync(this.paths(name).dir);
   }
 
-  /** The node named in the instance's `instance.created`, in cluster mode, if this node has seen it. */
+  /** The node supervising the instance, in cluster mode, if this node has seen it named. */
   ownerOf(name: string): string | undefined {
-    return this.owners.get(name);
+    return this.get(name)?.node_id ?? this.owners.get(name);
+  }
+
+  /**
+   * Cluster mode: `owner` died (its heartbeat expired). Mark each of its instances not yet marked orphaned, in one
+   * append: a live run becomes `crashed` (nobody supervises it now), the others keep their status; `owner_lost`
+   * tells why. The node coming back, or another node adopting, un-marks them.
+   */
+  async markOrphaned(owner: string): Promise<string[]> {
+    if (owner === this.o.nodeId) return [];
+    const names = this.list(true).filter((i) => this.ownerOf(i.name) === owner && !i.orphaned_at);
+    if (names.length === 0) return [];
+    await this.log.append(
+      names.map((i) => ({
+        topic: 'instance.status_changed',
+        data: {
+          name: i.name,
+          status: i.status === 'running' || i.status === 'starting' ? 'crashed' : i.status,
+          pid: null,
+          exit_code: i.exit_code,
+          reason: 'owner_lost',
+          node_id: owner,
+        },
+      })),
+    );
+    return names.map((i) => i.name);
+  }
+
+  /**
+   * This node's instances the cluster marked orphaned while it was down, or while its heartbeat could not reach
+   * Redis: record their real status again (`owner_back`).
+   */
+  async reclaimOrphans(): Promise<void> {
+    if (this.o.nodeId === undefined || this.closing) return;
+    const mine = this.list(true).filter((i) => i.orphaned_at && this.isOwned(i.name) && !this.locks.has(i.name));
+    for (const inst of mine) {
+      await this.withLock(inst.name, async () => {
+        const now = this.get(inst.name);
+        if (!now?.orphaned_at || !this.isOwned(inst.name)) return;
+        const run = this.runs.get(inst.name);
+        if (run && run.pid !== null) return void (await this.setStatus(inst.name, 'running', run.pid, 'owner_back'));
+        const before = now.orphaned_status;
+        await this.setStatus(inst.name, before === 'stopped' ? 'stopped' : 'crashed', null, 'owner_back', { exit_code: now.exit_code });
+      }).catch((err: Error) => this.o.log(`instance ${inst.name}: reclaiming it failed: ${err.message}`));
+    }
+  }
+
+  /**
+   * Cluster mode: take over an instance whose node died (it must be marked orphaned). Its env values were only on
+   * that node, so `env` must give a value for every key the instance has; the output log starts empty here. Starts
+   * it unless it is archived or `start` is false.
+   */
+  async adopt(name: string, env: Record<string, string>, start: boolean): Promise<InstanceView> {
+    const me = this.o.nodeId;
+    if (me === undefined) throw invalidState('Adopting an instance needs cluster mode');
+    return this.withLock(name, async () => {
+      const inst = this.require(name);
+      const owner = this.ownerOf(name);
+      // Orphaned or not (this node reclaims its own within a heartbeat): adopting would wipe its files.
+      if (owner === me) throw invalidState(`Instance '${name}' is already supervised by this node`);
+      if (!inst.orphaned_at) {
+        throw invalidState(`Instance '${name}' is supervised by ${owner ? `node '${owner}'` : 'another node'}, which is alive; only an orphaned instance can be adopted`);
+      }
+      const missing = inst.env_keys.filter((k) => !Object.hasOwn(env, k));
+      const extra = Object.keys(env).filter((k) => !inst.env_keys.includes(k));
+      if (missing.length > 0 || extra.length > 0) {
+        throw new SwitchboardError(
+          'validation_failed',
+          missing.length > 0
+            ? `env: the values of ${missing.join(', ')} were only on node '${owner ?? 'unknown'}'; give them in "env" to adopt the instance`
+            : `env: ${extra.join(', ')} ${extra.length === 1 ? 'is' : 'are'} not keys of instance '${name}'`,
+          { details: { field: 'env', ...(missing.length > 0 ? { missing } : { unknown: extra }) } },
+        );
+      }
+      const p = this.paths(name);
+      rmSync(p.dir, { recursive: true, force: true });
+      mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+      writeEnvFile(p.env, env);
+      this.disowned.delete(name);
+      await this.append('instance.adopted', { name, node_id: me, from: owner ?? null });
+      const now = this.require(name);
+      if (start && !now.archived_at) {
+        this.personStarts(name);
+        await this.launch(now, 'adopted');
+      } else {
+        // Record a status of this node's own, which also tells views the instance is no longer orphaned.
+        await this.setStatus(name, now.status === 'stopped' ? 'stopped' : 'crashed', null, 'adopted', { exit_code: now.exit_code });
+      }
+      return this.require(name);
+    });
+  }
+
+  /** Another node adopted `name` while this node still ran it (it was wrongly seen dead): stop the run, record nothing. */
+  private async disown(name: string): Promise<void> {
+    this.cancelPending(name);
+    const run = this.runs.get(name);
+    if (!run) return;
+    this.o.log(`instance ${name}: adopted by another node; stopping the run here`);
+    this.disowned.add(name);
+    await run.terminate(this.graceOf(name)).catch(() => undefined);
+  }
+
+  /** At boot: instances another node adopted while this one was down. Stop what this node left running, drop its files. */
+  private async dropAdoptedAway(): Promise<void> {
+    if (this.o.nodeId === undefined) return;
+    for (const inst of this.list(true)) {
+      const owner = inst.node_id;
+      if (owner === undefined || owner === this.o.nodeId || !existsSync(this.paths(inst.name).dir)) continue;
+      await this.reapPreviousRun(inst.name);
+      rmSync(this.paths(inst.name).dir, { recursive: true, force: true });
+    }
   }
 
   /** The instance, if this node supervises it; `invalid_state` (409) naming the owning node otherwise. */
