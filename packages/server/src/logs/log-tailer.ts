@@ -77,6 +77,8 @@ export class LogTailer {
   private fileId: string | null = null;
   private offset = 0;
   private started = false;
+  /** While waiting for a first file: the chain's files that existed when the tailer started (not to be replayed). */
+  private before: Set<string> | undefined;
   /** Last lines read, oldest first, from `keptStart` on (an index instead of shift(), which is O(n)). */
   private kept: string[] = [];
   private keptStart = 0;
@@ -225,9 +227,16 @@ export class LogTailer {
     if (!this.started) {
       this.started = true;
       await this.openFile(true);
+      // No file yet: remember the rotated files already there, so what appears later is read from its first file.
+      if (!this.fh) this.before = new Set(logChain(this.path).map((f) => f.id));
     } else if (!this.fh) {
       // The file did not exist yet (instance never started) or vanished: whatever appears now is read from its start.
-      await this.openFile(false);
+      // A busy writer may have filled and rotated the first new file before this wake-up: begin at the oldest file
+      // that appeared since, and follow the chain from there, so no line is skipped.
+      const before = this.before;
+      const first = before ? logChain(this.path).find((f) => !before.has(f.id)) : undefined;
+      if (!(first && first.path !== this.path && (await this.openChainFile(first)))) await this.openFile(false);
+      if (this.fh) this.before = undefined;
     }
     if (!this.fh) return;
     for (let hop = 0; hop < MAX_HOPS_PER_PUMP; hop++) {
