@@ -17,12 +17,13 @@ import { Dialer } from './dialer';
 import { Emitter } from './emitter';
 import { EventRouter, type EventHandler } from './event-router';
 import { Keepalive } from './keepalive';
+import { notifyScheduler } from './notify';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
 import { watchPage } from './page-lifecycle';
 import { Poller } from './poller';
 import { RestClient, isAuthError } from './rest';
 import { RetryPolicy } from './retry-policy';
-import { Scheduler } from './scheduler';
+import { Scheduler, systemTimers } from './scheduler';
 import { SendQueue, type SendResult } from './send-queue';
 import { ClientStore, type StoreListener } from './store';
 import { Subscription } from './subscription';
@@ -96,7 +97,13 @@ export class SwitchboardClient {
     this.#router = new EventRouter((error, _event, pattern) =>
       this.#reportHandlerError(error, `a handler of "${pattern}" threw`),
     );
-    this.#store = new ClientStore(o.topics, (error) => this.#reportHandlerError(error, 'an onStateChange listener threw'));
+    const timers = o.timers ?? systemTimers;
+    this.#store = new ClientStore(
+      o.topics,
+      (error) => this.#reportHandlerError(error, 'an onStateChange listener threw'),
+      notifyScheduler(o.notify, timers),
+      () => timers.now(),
+    );
     this.#subscription = new Subscription({
       topics: o.topics,
       store: this.#store,
@@ -161,6 +168,19 @@ export class SwitchboardClient {
   /** Same as `state`; shaped for `useSyncExternalStore(client.onStateChange, client.getState)`. */
   getState = (): FleetState => this.#store.state;
 
+  /**
+   * Batches of changes told to `onStateChange` listeners so far (see the `notify` option). A render that keys its
+   * derived values on it recomputes once per batch, not once per event.
+   */
+  get stateVersion(): number {
+    return this.#store.version;
+  }
+
+  /** Since when (ms, on the client's clock) applied changes wait for their batch; null when listeners are up to date. */
+  get pendingSince(): number | null {
+    return this.#store.pendingSince;
+  }
+
   /** Where a resume starts: epoch and last applied seq; null before the first snapshot or event. */
   get cursor(): Cursor | null {
     return this.#store.cursor;
@@ -176,7 +196,10 @@ export class SwitchboardClient {
     return this.#emitter.on(event, fn);
   }
 
-  /** Run `fn(state, previous)` after every change of `state`; returns the unsubscribe. */
+  /**
+   * Run `fn(state, previous)` after each batch of changes of `state` (once per animation frame by default, see the
+   * `notify` option; `previous` is what the last call saw); returns the unsubscribe.
+   */
   onStateChange = (fn: StoreListener): (() => void) => this.#store.subscribe(fn);
 
   /**
@@ -402,6 +425,8 @@ export class SwitchboardClient {
     this.#unwatchPage?.();
     this.#unwatchPage = null;
     this.#retry.reset();
+    // Listeners see the last state before `closed`, not a frame later.
+    this.#store.flush();
     this.#machine.transition('closed', reason);
   }
 

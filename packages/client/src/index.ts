@@ -21,6 +21,7 @@ export { RestClient, errorFromResponse, type FetchFn } from './rest';
 export { resolveEndpoints, withToken, type Endpoints } from './url';
 export type { SendResult } from './send-queue';
 export type { Timers } from './scheduler';
+export { Batcher, notifyScheduler, type NotifyMode, type NotifyScheduler } from './notify';
 export type { PageTarget } from './page-lifecycle';
 export type { WebSocketConstructor, WebSocketLike } from './websocket';
 export {
