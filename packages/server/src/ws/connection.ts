@@ -203,6 +203,7 @@ export class WsConnection {
     if (!this.isOpen) return;
     const frame = encodePingFrame(String(this.written));
     this.probedAt = this.written;
+    this.written += frame.length;
     this.socket.write(frame);
   }
 
@@ -240,9 +241,17 @@ export class WsConnection {
       frames = frames.slice(0, n);
       bytes = taken;
     }
+    // A probe every `probeEvery` bytes, or whenever frames are left waiting with none outstanding (its pong is what
+    // reopens the way); it rides in the same write.
+    const end = this.written + bytes;
+    if (end - this.probedAt >= this.probeEvery || (this.pending.length > 0 && this.probedAt <= this.acked)) {
+      const ping = encodePingFrame(String(end));
+      frames.push(ping);
+      bytes += ping.length;
+      this.probedAt = end;
+    }
     this.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes));
     this.written += bytes;
-    if (this.written - this.probedAt >= this.probeEvery || (this.pending.length > 0 && this.probedAt <= this.acked)) this.probe();
   }
 
   /** Frames wait for the peer: lagged when that has lasted too long, else make sure a probe will reopen the way. */
