@@ -10,7 +10,7 @@ import { Help } from './components/help';
 import { paneRows } from './components/pane';
 import { SessionList } from './components/session-list';
 import { StatsBar } from './components/stats-bar';
-import { connectionView } from './connection-view';
+import { BEHIND_THRESHOLD_MS, connectionView } from './connection-view';
 import { RENDER_INTERVAL_MS } from './constants';
 import type { DashboardStore } from './dashboard-store';
 import { fitColumns } from './format';
@@ -48,7 +48,10 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
   const { exit } = useApp();
   const [ui, dispatch] = useReducer(reduceUi, INITIAL_UI_STATE);
 
-  const counting = view.retryAtMs !== null && (view.status === 'reconnecting' || view.status === 'polling');
+  const behindMs = store.behindMs();
+  // The clock also ticks while the dashboard is behind, so "Ns behind" clears once it has caught up even if no
+  // event arrives after that.
+  const counting = (view.retryAtMs !== null && (view.status === 'reconnecting' || view.status === 'polling')) || behindMs >= BEHIND_THRESHOLD_MS;
   const now = useNow(counting);
   const stats = useMemo(() => fleetStats(view.fleet), [view.fleet]);
   const list = useMemo(() => sessionRows(view.fleet), [view.fleet]);
@@ -91,7 +94,7 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
   const hints = ui.showHelp ? '? or esc: close help · q quit' : '↑↓/jk move · tab pane · p ping · ? help · q quit';
   return (
     <Box flexDirection="column" width={layout.width}>
-      <StatsBar stats={stats} connection={connectionView(view.status, view.retryAtMs, now)} queuedFrames={view.queuedFrames} width={layout.width} />
+      <StatsBar stats={stats} connection={connectionView(view.status, view.retryAtMs, now, behindMs)} queuedFrames={view.queuedFrames} width={layout.width} />
       {ui.showHelp ? (
         <Help width={layout.width} height={layout.topHeight + layout.feedHeight} />
       ) : (

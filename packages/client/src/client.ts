@@ -16,6 +16,7 @@ import { FATAL_CLOSE_CODES } from './constants';
 import { Dialer } from './dialer';
 import { Emitter } from './emitter';
 import { EventRouter, type EventHandler } from './event-router';
+import { Freshness } from './freshness';
 import { Keepalive } from './keepalive';
 import { notifyScheduler } from './notify';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
@@ -71,6 +72,8 @@ export class SwitchboardClient {
   readonly #poller: Poller;
   readonly #keepalive: Keepalive;
   readonly #subscription: Subscription;
+  readonly #freshness = new Freshness();
+  readonly #now: () => number;
 
   readonly #dialer: Dialer;
   #connection: Connection | null = null;
@@ -98,6 +101,7 @@ export class SwitchboardClient {
       this.#reportHandlerError(error, `a handler of "${pattern}" threw`),
     );
     const timers = o.timers ?? systemTimers;
+    this.#now = () => timers.now();
     this.#store = new ClientStore(
       o.topics,
       (error) => this.#reportHandlerError(error, 'an onStateChange listener threw'),
@@ -110,6 +114,8 @@ export class SwitchboardClient {
       router: this.#router,
       emit: (event, payload) => this.#emitter.emit(event, payload),
       emitError: (source, code, message, error) => this.#emitError(source, code, message, error),
+      freshness: this.#freshness,
+      now: this.#now,
     });
     this.#retry = new RetryPolicy({
       maxReconnectAttempts: o.maxReconnectAttempts,
@@ -174,6 +180,20 @@ export class SwitchboardClient {
    */
   get stateVersion(): number {
     return this.#store.version;
+  }
+
+  /**
+   * How far behind the live fleet this client's listeners are (ms): how late the newest applied event arrived
+   * (from the server's `ts`, relative to the most punctual event seen, so clock skew cancels out), or how long
+   * applied changes have waited for their batch, whichever is more. 0 when current. A lagged snapshot resets it.
+   *
+   * @example
+   * const behind = client.behindMs();
+   * if (behind >= 1000) label += ` · ${Math.round(behind / 1000)}s behind`;
+   */
+  behindMs(now: number = this.#now()): number {
+    const pending = this.#store.pendingSince;
+    return Math.max(0, this.#freshness.delayMs(now), pending === null ? 0 : now - pending);
   }
 
   /** Since when (ms, on the client's clock) applied changes wait for their batch; null when listeners are up to date. */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { FleetState } from '@switchboard/projections';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
-import { Batcher, ClientStore, createClient, notifyScheduler, type NotifyScheduler, type SwitchboardClient, type WebSocketConstructor } from '../src/index';
+import { Batcher, ClientStore, FRESHNESS_QUIET_MS, Freshness, createClient, notifyScheduler, type NotifyScheduler, type SwitchboardClient, type WebSocketConstructor } from '../src/index';
 import type { SwitchboardEvent } from '../src/event-router';
 import { waitFor } from './helpers/wait';
 
@@ -198,8 +198,11 @@ describe('a client on a real server', () => {
     expect(client.state.tasks.t1!.percent).toBe(100);
     expect(seen).toHaveLength(before);
     expect(client.pendingSince).not.toBeNull();
+    // Changes not yet told to the listeners count as being behind, for as long as they wait.
+    expect(client.behindMs(client.pendingSince! + 1500)).toBeGreaterThanOrEqual(1500);
 
     manual.run();
+    expect(client.behindMs()).toBeLessThan(1000);
     expect(seen).toHaveLength(before + 1);
     expect(seen.at(-1)).toBe(client.state);
 
@@ -208,5 +211,65 @@ describe('a client on a real server', () => {
     await waitFor(() => client!.cursor!.seq === head + 201);
     client.close();
     expect(seen.at(-1)!.tasks.t1!.status).toBe('completed');
+  });
+});
+
+describe('how far behind the fleet a client is', () => {
+  const at = (ms: number) => new Date(ms).toISOString();
+
+  it('measures how late the newest event arrived against the most punctual one, so clock skew cancels out', () => {
+    const f = new Freshness();
+    // The client's clock runs 60 s ahead of the server's; events normally take 2 ms.
+    f.event(at(1_000), 61_002);
+    expect(f.delayMs(61_002)).toBe(0);
+    f.event(at(2_000), 62_002);
+    expect(f.delayMs(62_002)).toBe(0);
+    // Then the page falls behind: an event appended at 3 s is applied 4.5 s later than it would have been.
+    f.event(at(3_000), 67_502);
+    expect(f.delayMs(67_502)).toBe(4_500);
+    // A lagged snapshot brings it back to the newest state.
+    f.caughtUp();
+    expect(f.delayMs(67_600)).toBe(0);
+    f.event(at(9_000), 69_002);
+    expect(f.delayMs(69_002)).toBe(0);
+  });
+
+  it('forgets the delay once the stream has been quiet a while, and ignores junk timestamps', () => {
+    const f = new Freshness();
+    f.event(at(0), 10);
+    f.event(at(1_000), 4_010);
+    expect(f.delayMs(4_010)).toBe(3_000);
+    expect(f.delayMs(4_010 + FRESHNESS_QUIET_MS + 1)).toBe(0);
+    f.event('not a time', 20_000);
+    expect(f.delayMs(4_010)).toBe(3_000);
+  });
+
+  it("client.behindMs() follows the events a real server sends, on the client's clock", { timeout: 15_000 }, async () => {
+    const server = await startTestServer();
+    let skew = 0;
+    const c = createClient({
+      url: server.url,
+      topics: ['task.*'],
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      pageTarget: null,
+      notify: 'sync',
+      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() + skew },
+    });
+    try {
+      await waitFor(() => c.cursor !== null);
+      const head = c.cursor!.seq;
+      server.server.publish([{ topic: 'task.progress', data: { id: 't1', kind: 'index', percent: 1 } }]);
+      await waitFor(() => c.cursor!.seq === head + 1);
+      expect(c.behindMs()).toBeLessThan(1000);
+      // As if this client had spent 3 s on something else before reading the next event.
+      skew = 3_000;
+      server.server.publish([{ topic: 'task.progress', data: { id: 't1', kind: 'index', percent: 2 } }]);
+      await waitFor(() => c.cursor!.seq === head + 2);
+      expect(c.behindMs()).toBeGreaterThanOrEqual(2_500);
+      expect(c.behindMs()).toBeLessThan(4_000);
+    } finally {
+      c.close();
+      await server.close();
+    }
   });
 });
