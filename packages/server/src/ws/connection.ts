@@ -130,8 +130,9 @@ export class WsConnection {
   }
 
   /**
-   * Queue a delta that may be dropped: over `maxQueueBytes` the connection goes `lagged`, its queued deltas are
-   * dropped, and once the socket drains `onResync` sends a fresh snapshot. Returns false when dropped.
+   * Queue a delta that may be dropped: when queued plus unread bytes pass `maxQueueBytes` (or frames waited too long
+   * for the peer, see `flush`) the connection goes `lagged`, its queued deltas are dropped, and once the peer has read
+   * nearly everything it was sent `onResync` sends a fresh snapshot. Returns false when dropped.
    */
   offer(encoded: Buffer): boolean {
     if (!this.isOpen || this.queueState === 'lagged') return false;
@@ -208,19 +209,20 @@ export class WsConnection {
   }
 
   /**
-   * Write queued frames to the socket (called by the flusher, once per tick), as far as the in-flight bound allows.
+   * Write queued frames to the socket (called by the flusher, once per tick), as far as the in-flight bound allows
+   * (`all`: everything, before a close).
    * Several frames are joined into one buffer first: one `write` (one syscall, no writev bookkeeping per frame)
    * costs less than copying a few hundred bytes, and a lone frame, often a buffer shared by every subscriber, is
    * written as is.
    */
-  flush(): void {
+  flush(all = false): void {
     if (this.pending.length === 0) return;
     if (!this.isOpen) {
       this.pending = [];
       this.pendingBytes = 0;
       return;
     }
-    const room = this.maxInFlight - this.inFlightBytes;
+    const room = all ? Infinity : this.maxInFlight - this.inFlightBytes;
     if (room <= 0) {
       this.blocked();
       return;
@@ -273,10 +275,10 @@ export class WsConnection {
     this.close(err.closeCode, err.code);
   }
 
-  /** Flush what is queued, then close with `code`. */
+  /** Flush everything queued (the error frame before a close must not wait for the window), then close with `code`. */
   close(code: number, reason = ''): void {
     if (this.closed) return;
-    this.flush();
+    this.flush(true);
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
       this.ws.close(code, reason.slice(0, 120));
     }
