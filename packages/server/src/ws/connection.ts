@@ -16,10 +16,10 @@ import type { Principal } from '../auth/principal';
 import { encodeTextFrame, encodePingFrame } from './frame-encoding';
 import { coarseNow, scheduleFlush } from './flusher';
 
-/** Unread bytes a connection may have outstanding before frames wait in its queue. @default 256 KiB */
-export const DEFAULT_MAX_IN_FLIGHT_BYTES = 256 * 1024;
-/** A progress probe (offset ping) after this many bytes written since the last one. @default 64 KiB */
-export const PROBE_EVERY_BYTES = 64 * 1024;
+/** Unread bytes a connection may have outstanding before frames wait in its queue. @default 128 KiB */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 128 * 1024;
+/** A progress probe (offset ping) after this many bytes written since the last one. @default 32 KiB */
+export const PROBE_EVERY_BYTES = 32 * 1024;
 /** Frames waiting this long for an unread peer make the connection lagged, whatever their size. @default 1500 */
 export const DEFAULT_MAX_BLOCKED_MS = 1500;
 
