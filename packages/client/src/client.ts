@@ -16,7 +16,7 @@ import { FATAL_CLOSE_CODES } from './constants';
 import { Dialer } from './dialer';
 import { Emitter } from './emitter';
 import { EventRouter, type EventHandler } from './event-router';
-import { Freshness } from './freshness';
+import { BehindMeter } from './behind-meter';
 import { Keepalive } from './keepalive';
 import { notifyScheduler } from './notify';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
@@ -72,7 +72,7 @@ export class SwitchboardClient {
   readonly #poller: Poller;
   readonly #keepalive: Keepalive;
   readonly #subscription: Subscription;
-  readonly #freshness = new Freshness();
+  readonly #behind = new BehindMeter();
   readonly #now: () => number;
 
   readonly #dialer: Dialer;
@@ -114,7 +114,7 @@ export class SwitchboardClient {
       router: this.#router,
       emit: (event, payload) => this.#emitter.emit(event, payload),
       emitError: (source, code, message, error) => this.#emitError(source, code, message, error),
-      freshness: this.#freshness,
+      behind: this.#behind,
       now: this.#now,
     });
     this.#retry = new RetryPolicy({
@@ -193,7 +193,7 @@ export class SwitchboardClient {
    */
   behindMs(now: number = this.#now()): number {
     const pending = this.#store.pendingSince;
-    return Math.max(0, this.#freshness.delayMs(now), pending === null ? 0 : now - pending);
+    return Math.max(0, this.#behind.delayMs(now), pending === null ? 0 : now - pending);
   }
 
   /** Since when (ms, on the client's clock) applied changes wait for their batch; null when listeners are up to date. */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { FleetState } from '@switchboard/projections';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
-import { Batcher, ClientStore, FRESHNESS_QUIET_MS, Freshness, createClient, notifyScheduler, type NotifyScheduler, type SwitchboardClient, type WebSocketConstructor } from '../src/index';
+import { Batcher, ClientStore, BEHIND_QUIET_MS, BehindMeter, createClient, notifyScheduler, type NotifyScheduler, type SwitchboardClient, type WebSocketConstructor } from '../src/index';
 import type { SwitchboardEvent } from '../src/event-router';
 import { waitFor } from './helpers/wait';
 
@@ -218,7 +218,7 @@ describe('how far behind the fleet a client is', () => {
   const at = (ms: number) => new Date(ms).toISOString();
 
   it('measures how late the newest event arrived against the most punctual one, so clock skew cancels out', () => {
-    const f = new Freshness();
+    const f = new BehindMeter();
     // The client's clock runs 60 s ahead of the server's; events normally take 2 ms.
     f.event(at(1_000), 61_002);
     expect(f.delayMs(61_002)).toBe(0);
@@ -235,11 +235,11 @@ describe('how far behind the fleet a client is', () => {
   });
 
   it('forgets the delay once the stream has been quiet a while, and ignores junk timestamps', () => {
-    const f = new Freshness();
+    const f = new BehindMeter();
     f.event(at(0), 10);
     f.event(at(1_000), 4_010);
     expect(f.delayMs(4_010)).toBe(3_000);
-    expect(f.delayMs(4_010 + FRESHNESS_QUIET_MS + 1)).toBe(0);
+    expect(f.delayMs(4_010 + BEHIND_QUIET_MS + 1)).toBe(0);
     f.event('not a time', 20_000);
     expect(f.delayMs(4_010)).toBe(3_000);
   });

@@ -4,9 +4,9 @@
 // difference seen, so a constant clock skew between server and client cancels out.
 
 /** After this long without an event the last event's delay no longer says anything: a quiet fleet is not late. */
-export const FRESHNESS_QUIET_MS = 5000;
+export const BEHIND_QUIET_MS = 5000;
 
-export class Freshness {
+export class BehindMeter {
   /** The smallest (received − ts) seen: transit time plus clock skew, the baseline of "on time". */
   #baseline = Infinity;
   /** How much later than the baseline the newest event arrived, and when it arrived. */
@@ -30,6 +30,6 @@ export class Freshness {
 
   /** How late the newest applied event was (ms), at `now`; 0 once the stream has been quiet for a while. */
   delayMs(now: number): number {
-    return now - this.#receivedAt > FRESHNESS_QUIET_MS ? 0 : this.#delay;
+    return now - this.#receivedAt > BEHIND_QUIET_MS ? 0 : this.#delay;
   }
 }
