@@ -3,13 +3,13 @@
 // fails the test.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, makeTempDir, type TestServer } from '@switchboard/testkit';
 import { launchBrowser, watchConsole, type BrowserSession, type Page } from './browser';
-import { buildDashboard, demoFleetEvents, uniqueName } from './fixtures';
+import { WEB_DIST_DIR, buildDashboard, demoFleetEvents, uniqueName } from './fixtures';
 
 const E2E = { timeout: 60_000 };
 
@@ -41,6 +41,18 @@ describe('web dashboard in Chromium', () => {
     await page.waitForSelector('[data-testid="connection-indicator"][data-status="open"]', { timeout: 10_000 });
     return { page, console };
   }
+
+  it('is a production build even though the test runner sets NODE_ENV=test', { timeout: 10_000 }, () => {
+    // React's development build renders several times slower and carries its warnings; none of it may ship.
+    const bundles = readdirSync(join(WEB_DIST_DIR, 'assets')).filter((f) => f.endsWith('.js'));
+    expect(bundles.length).toBeGreaterThan(0);
+    expect(process.env.NODE_ENV).toBe('test');
+    for (const file of bundles) {
+      const code = readFileSync(join(WEB_DIST_DIR, 'assets', file), 'utf8');
+      expect(code, file).not.toContain('jsxDEV');
+      expect(code, file).not.toContain('unique "key" prop');
+    }
+  });
 
   it('loads with the demo fleet and shows a published event within a second', E2E, async () => {
     server = await startTestServer();

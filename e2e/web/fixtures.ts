@@ -11,6 +11,8 @@ import { createSeededRandom } from '../../apps/cli/src/demo/seeded-random';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const WEB_DIR = resolve(ROOT, 'apps/web');
+/** Where `buildDashboard` writes the bundle. */
+export const WEB_DIST_DIR = resolve(WEB_DIR, 'dist');
 
 /** Build apps/web into apps/web/dist (what the server's web-dashboard feature serves). */
 export function buildDashboard(): void {

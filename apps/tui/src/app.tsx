@@ -11,7 +11,7 @@ import { InboxPane } from './components/inbox-pane';
 import { paneRows } from './components/pane';
 import { SessionList } from './components/session-list';
 import { StatsBar } from './components/stats-bar';
-import { connectionView } from './connection-view';
+import { BEHIND_THRESHOLD_MS, connectionView } from './connection-view';
 import { RENDER_INTERVAL_MS } from './constants';
 import type { DashboardStore } from './dashboard-store';
 import { fitColumns } from './format';
@@ -58,9 +58,10 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
     dispatchUi(action);
   };
 
+  const behindMs = store.behindMs();
   const counting = view.retryAtMs !== null && (view.status === 'reconnecting' || view.status === 'polling');
-  // The inbox's wait times tick too.
-  const now = useNow(counting || ui.inbox);
+  // The inbox's wait times tick too; so does "Ns behind", so it clears once caught up even if no event arrives.
+  const now = useNow(counting || ui.inbox || behindMs >= BEHIND_THRESHOLD_MS);
   const pending = useMemo(() => inboxRows(view.fleet), [view.fleet]);
   const pendingIds = useMemo(() => pending.map((r) => r.id), [pending]);
   const decided = useMemo(() => recentDecisions(view.fleet), [view.fleet]);
@@ -151,7 +152,7 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
       : '↑↓/jk move · tab pane · i inbox · ? help · q quit';
   return (
     <Box flexDirection="column" width={layout.width}>
-      <StatsBar stats={stats} connection={connectionView(view.status, view.retryAtMs, now)} queuedFrames={view.queuedFrames} width={layout.width} inbox={{ pending: pending.length, unread: view.unread }} />
+      <StatsBar stats={stats} connection={connectionView(view.status, view.retryAtMs, now, behindMs)} queuedFrames={view.queuedFrames} width={layout.width} inbox={{ pending: pending.length, unread: view.unread }} />
       {ui.showHelp ? (
         <Help width={layout.width} height={layout.topHeight + layout.feedHeight} />
       ) : ui.inbox ? (

@@ -10,7 +10,8 @@ import { appendFeed, feedEntryFor, type FeedEntry, type FeedLevel } from './view
 export type DashboardClient = Pick<
   SwitchboardClient,
   'state' | 'status' | 'queuedFrames' | 'endpoints' | 'on' | 'subscribe' | 'onStateChange' | 'send' | 'close' | 'decide'
->;
+> &
+  Partial<Pick<SwitchboardClient, 'behindMs'>>;
 
 /** An immutable picture of the dashboard's data at one moment. */
 export interface DashboardView {
@@ -40,6 +41,8 @@ export interface DashboardStore {
   getView(): DashboardView;
   /** Call `listener` after every change; returns the unsubscribe. */
   subscribe(listener: () => void): () => void;
+  /** How far behind the fleet the client is now (ms, the SDK's `behindMs()`); 0 when current. */
+  behindMs(): number;
   /** Send a `ping` frame through the SDK: sent at once when live, queued and flushed on reconnect otherwise. */
   ping(): SendResult;
   /**
@@ -134,6 +137,9 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
         unread,
       };
       return view;
+    },
+    behindMs() {
+      return client.behindMs?.() ?? 0;
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -58,6 +58,14 @@ describe('format', () => {
   });
 });
 
+describe('connectionView behind the fleet', () => {
+  it('says how far behind a live dashboard is, in yellow, from a second on', () => {
+    expect(connectionView('open', null, 0, 999)).toMatchObject({ text: 'live', color: 'green' });
+    expect(connectionView('open', null, 0, 3_400)).toMatchObject({ text: 'live · 3s behind', color: 'yellow' });
+    expect(connectionView('reconnecting', null, 0, 3_400).text).toBe('reconnecting…');
+  });
+});
+
 describe('connectionView', () => {
   it.each([
     ['open', null, 'live', 'green'],

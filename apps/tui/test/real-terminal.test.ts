@@ -2,7 +2,8 @@
 // through a server crash and restart on the same data dir and port.
 
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -154,6 +155,28 @@ describe('switchboard tui in a real terminal', () => {
     // The agent no longer waits.
     const agents = (await (await fetch(`${server.url}/api/snapshot?topics=agent.*`)).json()) as { state: { agents: Record<string, { status: string }> } };
     expect(agents.state.agents.a1!.status).toBe('running');
+  });
+
+  it('runs React and Ink in production mode when NODE_ENV is unset, as a user starts it', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir('switchboard-tui-e2e-');
+    dirs.push(dataDir);
+    const server = await startServer(dataDir);
+    const report = join(dataDir, 'react-build.json');
+    const preload = resolve(REPO_ROOT, 'apps/tui/test/helpers/report-react-build.mjs');
+    // The test runner sets NODE_ENV=test for itself; a person's shell usually has none.
+    const term = await openTerminal(
+      `env -u NODE_ENV REACT_BUILD_REPORT=${report} ${process.execPath} --import ${preload} ${CLI_BIN} tui --url ${server.url}`,
+      100,
+      30,
+    );
+    await sees(term, '● live', 30_000);
+    await term.tmux('send-keys', '-t', term.name, 'q');
+    await waitFor(() => existsSync(report), { timeoutMs: 10_000, intervalMs: 100, message: 'the tui to exit on q and write its report' });
+    const { nodeEnv, builds } = JSON.parse(readFileSync(report, 'utf8')) as { nodeEnv: string | null; builds: string[] };
+    expect(nodeEnv).toBe('production');
+    expect(builds.some((f) => /[\\/]react[\\/]cjs[\\/]react\.production\.js$/.test(f))).toBe(true);
+    expect(builds.some((f) => /react-reconciler[\\/]cjs[\\/]react-reconciler\.production/.test(f))).toBe(true);
+    expect(builds.filter((f) => f.includes('.development.'))).toEqual([]);
   });
 
   it('lays out 80×24 without wrapping', { timeout: 60_000 }, async () => {

@@ -18,4 +18,19 @@ describe('the header indicator label', () => {
   ])('%o at t=10 s reads %s', (i, label) => {
     expect(indicatorLabel(i, 10_000)).toBe(label);
   });
+
+  it.each([
+    [0, 'Live'],
+    [999, 'Live'],
+    [1_000, 'Live · 1.0s behind'],
+    [2_449, 'Live · 2.4s behind'],
+    [42_000, 'Live · 42s behind'],
+    [300_000, 'Live · 5m behind'],
+  ])('open and %i ms behind reads %s', (behindMs, label) => {
+    expect(indicatorLabel(info('open'), 10_000, behindMs)).toBe(label);
+  });
+
+  it('says nothing about being behind when not live', () => {
+    expect(indicatorLabel(info('polling'), 10_000, 5_000)).toBe('Live updates unavailable — polling');
+  });
 });

@@ -17,7 +17,9 @@ import { Dialer } from './dialer';
 import { Emitter } from './emitter';
 import { EventRouter, type EventHandler } from './event-router';
 import { FreshnessMeter, type FreshnessStats } from './freshness';
+import { BehindMeter } from './behind-meter';
 import { Keepalive } from './keepalive';
+import { notifyScheduler } from './notify';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
 import { watchPage } from './page-lifecycle';
 import { Poller } from './poller';
@@ -25,7 +27,7 @@ import { RestClient, isAuthError } from './rest';
 import { decideApproval, requestApproval, type ApprovalOutcome, type ApprovalRequest } from './approvals';
 import type { ApprovalView, HumanDecision } from '@switchboard/protocol';
 import { RetryPolicy } from './retry-policy';
-import { Scheduler } from './scheduler';
+import { Scheduler, systemTimers } from './scheduler';
 import { SendQueue, type SendResult } from './send-queue';
 import { ClientStore, type StoreListener } from './store';
 import { Subscription } from './subscription';
@@ -77,6 +79,8 @@ export class SwitchboardClient {
   /** Events up to this seq were replayed or held, not live: they say nothing about freshness. */
   #liveAfterSeq = Infinity;
   #cancelReport: (() => void) | null = null;
+  readonly #behind = new BehindMeter();
+  readonly #now: () => number;
 
   readonly #dialer: Dialer;
   #connection: Connection | null = null;
@@ -104,13 +108,22 @@ export class SwitchboardClient {
     this.#router = new EventRouter((error, _event, pattern) =>
       this.#reportHandlerError(error, `a handler of "${pattern}" threw`),
     );
-    this.#store = new ClientStore(o.topics, (error) => this.#reportHandlerError(error, 'an onStateChange listener threw'));
+    const timers = o.timers ?? systemTimers;
+    this.#now = () => timers.now();
+    this.#store = new ClientStore(
+      o.topics,
+      (error) => this.#reportHandlerError(error, 'an onStateChange listener threw'),
+      notifyScheduler(o.notify, timers),
+      () => timers.now(),
+    );
     this.#subscription = new Subscription({
       topics: o.topics,
       store: this.#store,
       router: this.#router,
       emit: (event, payload) => this.#emitter.emit(event, payload),
       emitError: (source, code, message, error) => this.#emitError(source, code, message, error),
+      behind: this.#behind,
+      now: this.#now,
     });
     this.#retry = new RetryPolicy({
       maxReconnectAttempts: o.maxReconnectAttempts,
@@ -169,6 +182,33 @@ export class SwitchboardClient {
   /** Same as `state`; shaped for `useSyncExternalStore(client.onStateChange, client.getState)`. */
   getState = (): FleetState => this.#store.state;
 
+  /**
+   * Batches of changes told to `onStateChange` listeners so far (see the `notify` option). A render that keys its
+   * derived values on it recomputes once per batch, not once per event.
+   */
+  get stateVersion(): number {
+    return this.#store.version;
+  }
+
+  /**
+   * How far behind the live fleet this client's listeners are (ms): how late the newest applied event arrived
+   * (from the server's `ts`, relative to the most punctual event seen, so clock skew cancels out), or how long
+   * applied changes have waited for their batch, whichever is more. 0 when current. A lagged snapshot resets it.
+   *
+   * @example
+   * const behind = client.behindMs();
+   * if (behind >= 1000) label += ` · ${Math.round(behind / 1000)}s behind`;
+   */
+  behindMs(now: number = this.#now()): number {
+    const pending = this.#store.pendingSince;
+    return Math.max(0, this.#behind.delayMs(now), pending === null ? 0 : now - pending);
+  }
+
+  /** Since when (ms, on the client's clock) applied changes wait for their batch; null when listeners are up to date. */
+  get pendingSince(): number | null {
+    return this.#store.pendingSince;
+  }
+
   /** Where a resume starts: epoch and last applied seq; null before the first snapshot or event. */
   get cursor(): Cursor | null {
     return this.#store.cursor;
@@ -192,7 +232,10 @@ export class SwitchboardClient {
     return this.#emitter.on(event, fn);
   }
 
-  /** Run `fn(state, previous)` after every change of `state`; returns the unsubscribe. */
+  /**
+   * Run `fn(state, previous)` after each batch of changes of `state` (once per animation frame by default, see the
+   * `notify` option; `previous` is what the last call saw); returns the unsubscribe.
+   */
   onStateChange = (fn: StoreListener): (() => void) => this.#store.subscribe(fn);
 
   /**
@@ -442,6 +485,8 @@ export class SwitchboardClient {
     this.#unwatchPage?.();
     this.#unwatchPage = null;
     this.#retry.reset();
+    // Listeners see the last state before `closed`, not a frame later.
+    this.#store.flush();
     this.#machine.transition('closed', reason);
   }
 

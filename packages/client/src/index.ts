@@ -23,6 +23,8 @@ export { resolveEndpoints, withToken, type Endpoints } from './url';
 export type { SendResult } from './send-queue';
 export type { FreshnessStats } from './freshness';
 export type { Timers } from './scheduler';
+export { Batcher, notifyScheduler, type NotifyMode, type NotifyScheduler } from './notify';
+export { BehindMeter, BEHIND_QUIET_MS } from './behind-meter';
 export type { PageTarget } from './page-lifecycle';
 export type { WebSocketConstructor, WebSocketLike } from './websocket';
 export {

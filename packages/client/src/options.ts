@@ -16,6 +16,7 @@ import type { PageTarget } from './page-lifecycle';
 import type { GetToken } from './token-source';
 import type { FetchFn } from './rest';
 import type { BackoffFn } from './retry-policy';
+import type { NotifyMode } from './notify';
 import type { Timers } from './scheduler';
 import type { WebSocketConstructor } from './websocket';
 
@@ -77,10 +78,18 @@ export interface ClientOptions {
    * at once. `null` disables it. @default `window` in browsers, none in Node
    */
   pageTarget?: PageTarget | null;
+  /**
+   * How often `onStateChange` listeners (and so `useStore`) hear about changes. Events are applied to `state` as
+   * they arrive either way; `'frame'` tells listeners at most once per animation frame, so a UI renders once per
+   * frame however many events came in it. `'tick'`: once per macrotask turn; a number: at most once per that many
+   * ms; `'sync'`: after every change; or a function `(flush) => cancel` that schedules the call itself.
+   * @default 'frame' (a zero-delay timer where there is no requestAnimationFrame, as in Node)
+   */
+  notify?: NotifyMode;
 }
 
-export type ResolvedOptions = Required<Omit<ClientOptions, 'token' | 'getToken' | 'WebSocket' | 'fetch' | 'timers' | 'pageTarget'>> &
-  Pick<ClientOptions, 'token' | 'getToken' | 'WebSocket' | 'fetch' | 'timers'> & { pageTarget: PageTarget | null };
+export type ResolvedOptions = Required<Omit<ClientOptions, 'token' | 'getToken' | 'WebSocket' | 'fetch' | 'timers' | 'pageTarget' | 'notify'>> &
+  Pick<ClientOptions, 'token' | 'getToken' | 'WebSocket' | 'fetch' | 'timers'> & { pageTarget: PageTarget | null; notify: NotifyMode };
 
 function positive(name: string, value: number, allowZero = false): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
@@ -129,5 +138,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     maxQueuedFrames: positive('maxQueuedFrames', options.maxQueuedFrames ?? DEFAULT_MAX_QUEUED_FRAMES, true),
     autoConnect: options.autoConnect ?? true,
     pageTarget: options.pageTarget === undefined ? defaultPageTarget() : options.pageTarget,
+    notify: options.notify ?? 'frame',
   };
 }

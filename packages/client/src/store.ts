@@ -4,6 +4,7 @@
 import { setOwn, type Cursor } from '@switchboard/protocol';
 import { applyEvent, initialState, stateKeysFor, type FleetState } from '@switchboard/projections';
 import type { SwitchboardEvent } from './event-router';
+import { Batcher, type NotifyScheduler } from './notify';
 
 /** Whether an event with `seq` was already applied, given the last applied seq (null: none yet). */
 export function isDuplicate(lastSeq: number | null, seq: number): boolean {
@@ -23,7 +24,7 @@ export function replaceFamilies(current: FleetState, snapshotState: Record<strin
   return next as unknown as FleetState;
 }
 
-/** Called after every change of the state. */
+/** Called after a batch of changes: the state now and the state the previous call (or the start) saw. */
 export type StoreListener = (state: FleetState, previous: FleetState) => void;
 
 /** What `acceptEvent` did with an event. */
@@ -31,8 +32,9 @@ export type AcceptResult = 'applied' | 'duplicate';
 
 /**
  * State + cursor. The state object is never mutated: a new identity means a change, so
- * `useSyncExternalStore` can compare by reference. Listeners run after every change; one that throws
- * goes to `onListenerError` and the others still run.
+ * `useSyncExternalStore` can compare by reference. Snapshots and events are applied at once (`state` is always
+ * current); listeners are told once per batch, as the `schedule` given says (null: after every change). One that
+ * throws goes to `onListenerError` and the others still run.
  */
 export class ClientStore {
   #state: FleetState = initialState();
@@ -41,13 +43,23 @@ export class ClientStore {
   readonly #topics: readonly string[];
   readonly #listeners = new Set<StoreListener>();
   readonly #onListenerError: (error: unknown) => void;
+  /** The state the listeners last heard about. */
+  #notified: FleetState = this.#state;
+  #version = 0;
+  readonly #batch: Batcher;
 
-  constructor(topics: readonly string[], onListenerError: (error: unknown) => void = () => {}) {
+  constructor(
+    topics: readonly string[],
+    onListenerError: (error: unknown) => void = () => {},
+    schedule: NotifyScheduler | null = null,
+    now: () => number = Date.now,
+  ) {
     this.#topics = topics;
     this.#onListenerError = onListenerError;
+    this.#batch = new Batcher(() => this.#notify(), schedule, now);
   }
 
-  /** Run `fn(state, previous)` after every change; returns the unsubscribe. */
+  /** Run `fn(state, previous)` after every batch of changes; returns the unsubscribe. */
   subscribe(fn: StoreListener): () => void {
     const entry: StoreListener = (s, p) => fn(s, p);
     this.#listeners.add(entry);
@@ -56,7 +68,12 @@ export class ClientStore {
     };
   }
 
-  #changed(state: FleetState, previous: FleetState): void {
+  #notify(): void {
+    const state = this.#state;
+    const previous = this.#notified;
+    if (state === previous) return;
+    this.#notified = state;
+    this.#version++;
     for (const fn of [...this.#listeners]) {
       try {
         fn(state, previous);
@@ -68,6 +85,21 @@ export class ClientStore {
 
   get state(): FleetState {
     return this.#state;
+  }
+
+  /** Batches told so far: changes once per notification, so a render can key its work on it. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Since when (ms) a change waits to be told to the listeners; null when they are up to date. */
+  get pendingSince(): number | null {
+    return this.#batch.pendingSince;
+  }
+
+  /** Tell the listeners now about changes still waiting for their batch (e.g. before closing). */
+  flush(): void {
+    this.#batch.flush();
   }
 
   /** Where to resume from: the epoch and the last applied seq; null before the first snapshot/event. */
@@ -93,7 +125,7 @@ export class ClientStore {
     this.#state = replaceFamilies(previous, snapshot.state ?? {}, this.#topics);
     this.#epoch = snapshot.epoch;
     this.#lastSeq = snapshot.seq;
-    this.#changed(this.#state, previous);
+    if (this.#state !== previous) this.#batch.request();
   }
 
   /**
@@ -106,7 +138,7 @@ export class ClientStore {
     const next = applyEvent(previous, { topic: event.topic, data: event.data, ts: event.ts, seq: event.seq });
     this.#state = next;
     this.#lastSeq = event.seq;
-    if (next !== previous) this.#changed(next, previous);
+    if (next !== previous) this.#batch.request();
     return 'applied';
   }
 }

@@ -6,6 +6,7 @@ import type { SubscribeFrame } from '@switchboard/protocol';
 import type { ClientError, ClientEvents, SnapshotEvent } from './client-events';
 import type { ServerFrame } from './connection';
 import type { EventRouter, SwitchboardEvent } from './event-router';
+import type { BehindMeter } from './behind-meter';
 import type { ClientStore } from './store';
 
 export interface SubscriptionOptions {
@@ -14,6 +15,9 @@ export interface SubscriptionOptions {
   router: EventRouter;
   emit: <K extends 'snapshot' | 'subscribed' | 'event'>(event: K, payload: ClientEvents[K]) => void;
   emitError: (source: ClientError['source'], code: string, message: string, error: unknown) => void;
+  /** Told about every applied event and snapshot, with the time from `now`. */
+  behind?: BehindMeter;
+  now?: () => number;
 }
 
 /**
@@ -92,6 +96,7 @@ export class Subscription {
   /** Replace the subscribed families and move the cursor (socket or polling snapshot). */
   applySnapshot(snapshot: SnapshotEvent): void {
     this.#o.store.applySnapshot(snapshot);
+    this.#o.behind?.caughtUp();
     this.#o.emit('snapshot', snapshot);
   }
 
@@ -105,6 +110,7 @@ export class Subscription {
       return;
     }
     if (result === 'duplicate') return;
+    this.#o.behind?.event(event.ts, (this.#o.now ?? Date.now)());
     this.#o.emit('event', event);
     this.#o.router.dispatch(event);
   }

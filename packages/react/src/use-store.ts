@@ -9,8 +9,10 @@ import { useOptionalClient } from './context';
 export type EqualityFn<T> = (a: T, b: T) => boolean;
 
 /**
- * Select a value from `client.state` and re-render when it changes. The selection is cached per state, so
- * inline selectors are safe; a selector that builds a new array or object should pass `shallowEqual`.
+ * Select a value from `client.state` and re-render when it changes. The client tells its listeners once per batch
+ * (an animation frame by default, see the client's `notify` option), so a component renders at most once per frame
+ * however many events arrive. The selection is cached per batch (`client.stateVersion`) and per state, so inline
+ * selectors are safe; a selector that builds a new array or object should pass `shallowEqual`.
  *
  * @example
  * const sessions = useStore((s) => Object.values(s.sessions), shallowEqual);
@@ -20,14 +22,21 @@ export function useStore<T>(selector: (state: FleetState) => T, isEqual: Equalit
   const fromContext = useOptionalClient();
   const target = client ?? fromContext;
   if (!target) throw new Error('switchboard react: useStore needs a <SwitchboardProvider> or a client argument');
-  const last = useRef<{ state: FleetState; selector: (state: FleetState) => T; selection: T } | null>(null);
+  const last = useRef<{ version: number; state: FleetState; selector: (state: FleetState) => T; selection: T } | null>(null);
   const getSnapshot = (): T => {
-    const state = target.getState();
+    // Between two batches the selection stands even if more events were applied: every component then renders the
+    // same batch, and React's consistency re-checks cost nothing.
+    const version = target.stateVersion;
     const prev = last.current;
-    if (prev && prev.state === state && prev.selector === selector) return prev.selection;
+    if (prev && prev.version === version && prev.selector === selector) return prev.selection;
+    const state = target.getState();
+    if (prev && prev.state === state && prev.selector === selector) {
+      prev.version = version;
+      return prev.selection;
+    }
     const next = selector(state);
     const selection = prev && isEqual(prev.selection, next) ? prev.selection : next;
-    last.current = { state, selector, selection };
+    last.current = { version, state, selector, selection };
     return selection;
   };
   const subscribe = useCallback((onChange: () => void) => target.onStateChange(() => onChange()), [target]);

@@ -2,7 +2,7 @@
 // `useWebSocketEvent(type, callback)`.
 
 import { useEffect, useReducer, useState, useSyncExternalStore } from 'react';
-import type { SwitchboardClient, SwitchboardEvent } from '@switchboard/client';
+import { Batcher, notifyScheduler, type SwitchboardClient, type SwitchboardEvent } from '@switchboard/client';
 import { acquireClient, clientKey, peekClient, type PooledClientOptions } from './client-pool';
 import { connectionTracker } from './connection-tracker';
 import { DEFAULT_MAX_EVENTS } from './constants';
@@ -50,20 +50,34 @@ export function useWebSocket(url?: string, options: UseWebSocketOptions = {}): U
   }, [key, client]);
 
   const [events, setEvents] = useState<WebSocketEvent[]>([]);
-  useEffect(
-    () =>
-      client.on('event', (e) => {
-        setEvents((prev) => {
-          const next = prev.length >= maxEvents ? prev.slice(prev.length - maxEvents + 1) : prev.slice();
-          next.push(toWebSocketEvent(e));
-          return next;
-        });
-      }),
-    [client, maxEvents],
-  );
+  useEffect(() => {
+    // Events arriving within one animation frame become one state update and one render, not one each.
+    let incoming: WebSocketEvent[] = [];
+    const batch = new Batcher(() => {
+      const arrived = incoming;
+      incoming = [];
+      setEvents((prev) => appendBounded(prev, arrived, maxEvents));
+    }, notifyScheduler('frame'));
+    const off = client.on('event', (e) => {
+      incoming.push(toWebSocketEvent(e));
+      if (incoming.length > maxEvents) incoming = incoming.slice(incoming.length - maxEvents);
+      batch.request();
+    });
+    return () => {
+      off();
+      batch.cancel();
+    };
+  }, [client, maxEvents]);
   const tracker = connectionTracker(client);
   const info = useSyncExternalStore(tracker.subscribe, tracker.get, tracker.get);
   return { events, isConnected: info.status === 'open', client };
+}
+
+/** `prev` followed by `arrived`, keeping the newest `max`. */
+function appendBounded<T>(prev: T[], arrived: T[], max: number): T[] {
+  if (arrived.length === 0) return prev;
+  const all = prev.concat(arrived);
+  return all.length > max ? all.slice(all.length - max) : all;
 }
 
 /**

@@ -1,8 +1,9 @@
 import './dom';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderHook, waitFor } from '@testing-library/react';
+import { act, renderHook, waitFor } from '@testing-library/react';
+import type { NotifyScheduler } from '@switchboard/client';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
-import { shallowEqual, useStore } from '../src/index';
+import { shallowEqual, useClient, useStore } from '../src/index';
 import { countingWebSocket, providerWrapper } from './helpers';
 
 describe('useStore', () => {
@@ -39,6 +40,50 @@ describe('useStore', () => {
     server.server.publish([{ topic: 'session.created', data: { id: 's2', name: 'docs', target: 'codex' } }]);
     await waitFor(() => expect(result.current.ids).toEqual(['s1', 's2']));
     expect(renders).toBeLessThan(20);
+    unmount();
+  });
+
+  it('renders once per batch however many events arrived in it', { timeout: 15_000 }, async () => {
+    server = await startTestServer();
+    // Batches run when the test says so (the default is one per animation frame).
+    let slots: Array<() => void> = [];
+    const notify: NotifyScheduler = (flush) => {
+      slots.push(flush);
+      return () => {
+        slots = slots.filter((f) => f !== flush);
+      };
+    };
+    const runBatch = () =>
+      act(() => {
+        const due = slots;
+        slots = [];
+        for (const f of due) f();
+      });
+    let renders = 0;
+    const { result, unmount } = renderHook(
+      () => {
+        renders++;
+        return { percent: useStore((s) => s.tasks.t1?.percent ?? -1), client: useClient() };
+      },
+      { wrapper: providerWrapper(server.url, { notify, topics: ['task.*'] }) },
+    );
+    await waitFor(() => expect(result.current.client.cursor).not.toBeNull());
+    runBatch();
+    const client = result.current.client;
+    const head = client.cursor!.seq;
+    const before = renders;
+
+    for (let i = 1; i <= 100; i++) server.server.publish([{ topic: 'task.progress', data: { id: 't1', kind: 'index', percent: i } }]);
+    await waitFor(() => expect(client.cursor!.seq).toBe(head + 100));
+    expect(client.state.tasks.t1!.percent).toBe(100);
+    expect(renders).toBe(before);
+    expect(result.current.percent).toBe(-1);
+
+    runBatch();
+    expect(result.current.percent).toBe(100);
+    // One render (two under StrictMode, which calls the function twice).
+    expect(renders - before).toBeGreaterThan(0);
+    expect(renders - before).toBeLessThanOrEqual(2);
     unmount();
   });
 });

@@ -1,14 +1,19 @@
 // The header's connection indicator (SPEC §9, seed 002): Live, Connecting, Reconnecting in Ns,
-// "Live updates unavailable — polling", or Offline.
+// "Live updates unavailable — polling", or Offline; and, when the page is behind the fleet (it applies events that
+// were appended seconds ago, or has changes not yet rendered), by how much.
 
-import { useConnectionInfo, type ConnectionInfo } from '@switchboard/react';
+import { useClient, useConnectionInfo, type ConnectionInfo } from '@switchboard/react';
+import { behindText } from '../lib/format';
 import { useNow } from '../lib/use-now';
 
-/** The words shown for a status. */
-export function indicatorLabel(info: ConnectionInfo, now: number): string {
+/** Below this the page counts as current: a frame or two of batching and ordinary network latency. */
+export const BEHIND_THRESHOLD_MS = 1000;
+
+/** The words shown for a status, and how far behind the page is (`behindMs`, 0 when current). */
+export function indicatorLabel(info: ConnectionInfo, now: number, behindMs = 0): string {
   switch (info.status) {
     case 'open':
-      return 'Live';
+      return behindMs >= BEHIND_THRESHOLD_MS ? `Live · ${behindText(behindMs)} behind` : 'Live';
     case 'connecting':
       return 'Connecting…';
     case 'reconnecting': {
@@ -25,11 +30,22 @@ export function indicatorLabel(info: ConnectionInfo, now: number): string {
 
 export function ConnectionIndicator() {
   const info = useConnectionInfo();
+  const client = useClient();
+  // Re-read every second (useNow) and on every status change; a page too busy to render shows it once it can.
   const now = useNow();
+  const behindMs = client.behindMs();
+  const behind = info.status === 'open' && behindMs >= BEHIND_THRESHOLD_MS;
   return (
-    <span className={`indicator indicator-${info.status}`} data-testid="connection-indicator" data-status={info.status} role="status" aria-live="polite">
+    <span
+      className={`indicator indicator-${info.status}${behind ? ' indicator-behind' : ''}`}
+      data-testid="connection-indicator"
+      data-status={info.status}
+      data-behind-ms={behind ? Math.round(behindMs) : undefined}
+      role="status"
+      aria-live="polite"
+    >
       <span className="dot" aria-hidden="true" />
-      {indicatorLabel(info, now)}
+      {indicatorLabel(info, now, behindMs)}
     </span>
   );
 }

@@ -23,10 +23,16 @@ export function timeUntil(iso: string, now: number): string {
   return s < 60 ? `in ${s}s` : `in ${Math.ceil(s / 60)}m`;
 }
 
+// One formatter for every row: `toLocaleTimeString` builds a new one per call, which in a busy activity feed
+// was half the page's main-thread time (docs/architecture.md, "Keeping up with a busy fleet").
+let clockFormat: Intl.DateTimeFormat | null = null;
+
 /** `HH:MM:SS` in local time. */
 export function clockTime(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour12: false });
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  clockFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return clockFormat.format(ms);
 }
 
 /** First 8 characters of an id. */
@@ -37,4 +43,11 @@ export function compactNumber(n: number): string {
   if (n < 1000) return String(n);
   if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k`;
   return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+/** How far behind a live view is: `2.4s`, `12s`, `3m`. */
+export function behindText(ms: number): string {
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)}s`;
+  return `${Math.round(ms / 60_000)}m`;
 }

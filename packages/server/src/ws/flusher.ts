@@ -9,9 +9,17 @@ export interface Flushable {
 
 let dirty: Flushable[] = [];
 let scheduled = false;
+/** The time of the current flush pass: one clock read per pass, not one per connection or frame. */
+let passStartedAt = Date.now();
+
+/** A clock good to one event-loop turn, for rules measured in seconds (how long a connection waited). */
+export function coarseNow(): number {
+  return passStartedAt;
+}
 
 function flushAll(): void {
   scheduled = false;
+  passStartedAt = Date.now();
   const list = dirty;
   dirty = [];
   for (const c of list) {

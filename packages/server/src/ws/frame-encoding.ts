@@ -26,3 +26,12 @@ export function encodeTextFrame(text: string): Buffer {
 
 /** A protocol ping with an empty payload. */
 export const PING_FRAME = Buffer.from([0x89, 0x00]);
+
+/** A protocol ping carrying `payload` (ASCII, at most 125 bytes); the peer's pong echoes it. */
+export function encodePingFrame(payload: string): Buffer {
+  const frame = Buffer.allocUnsafe(2 + payload.length);
+  frame[0] = 0x89;
+  frame[1] = payload.length;
+  frame.write(payload, 2, 'latin1');
+  return frame;
+}

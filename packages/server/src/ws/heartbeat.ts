@@ -3,7 +3,6 @@
 
 import { CLOSE, SwitchboardError } from '@switchboard/protocol';
 import type { WsConnection } from './connection';
-import { PING_FRAME } from './frame-encoding';
 
 export class Heartbeat {
   private readonly conns = new Set<WsConnection>();
@@ -19,9 +18,7 @@ export class Heartbeat {
 
   add(conn: WsConnection): void {
     this.conns.add(conn);
-    conn.ws.on('pong', () => {
-      conn.isAlive = true;
-    });
+    conn.ws.on('pong', (payload: Buffer) => conn.onPong(payload));
     conn.onClose(() => this.conns.delete(conn));
   }
 
@@ -40,8 +37,9 @@ export class Heartbeat {
         continue;
       }
       c.isAlive = false;
-      // Written raw, behind any queued frames; ws answers the peer's pong through its 'pong' event.
-      c.push(PING_FRAME);
+      // Written at once, ahead of queued frames (only the bounded bytes in flight precede it), and as a progress
+      // probe; ws reports the peer's pong through its 'pong' event.
+      c.probe();
     }
   }
 

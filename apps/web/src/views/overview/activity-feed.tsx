@@ -1,10 +1,22 @@
-// The activity feed: every event, newest first, with its time, topic and a one-line description.
+// The activity feed: every event, newest first, with its time, topic and a one-line description. Rows are memoized
+// by event (an event object never changes), so a new batch renders only the rows it added.
 
-import { useSyncExternalStore } from 'react';
+import { memo, useSyncExternalStore } from 'react';
+import type { SwitchboardEvent } from '@switchboard/client';
 import { useClient } from '@switchboard/react';
 import { describeEvent } from '../../lib/describe-event';
 import { clockTime } from '../../lib/format';
 import { activityStore } from './activity-store';
+
+const FeedRow = memo(function FeedRow({ event: e }: { event: SwitchboardEvent }) {
+  return (
+    <li data-seq={e.seq} className={`feed-item family-${e.topic.split('.')[0]}`}>
+      <time dateTime={e.ts}>{clockTime(e.ts)}</time>
+      <span className="topic">{e.topic}</span>
+      <span className="desc">{describeEvent(e)}</span>
+    </li>
+  );
+});
 
 export function ActivityFeed({ limit = 60 }: { limit?: number }) {
   const store = activityStore(useClient());
@@ -17,11 +29,7 @@ export function ActivityFeed({ limit = 60 }: { limit?: number }) {
       ) : (
         <ol className="feed" data-testid="activity-feed">
           {events.slice(0, limit).map((e) => (
-            <li key={e.seq} data-seq={e.seq} className={`feed-item family-${e.topic.split('.')[0]}`}>
-              <time dateTime={e.ts}>{clockTime(e.ts)}</time>
-              <span className="topic">{e.topic}</span>
-              <span className="desc">{describeEvent(e)}</span>
-            </li>
+            <FeedRow key={e.seq} event={e} />
           ))}
         </ol>
       )}
