@@ -8,6 +8,7 @@ import { ActivityFeed } from './components/activity-feed';
 import { DetailPane } from './components/detail-pane';
 import { Help } from './components/help';
 import { InboxPane } from './components/inbox-pane';
+import { InstancesPane } from './components/instances-pane';
 import { paneRows } from './components/pane';
 import { SessionList } from './components/session-list';
 import { StatsBar } from './components/stats-bar';
@@ -17,6 +18,7 @@ import type { DashboardStore } from './dashboard-store';
 import { fitColumns } from './format';
 import { computeLayout } from './layout';
 import { inboxRows, recentDecisions } from './inbox';
+import { instanceRows } from './instances';
 import { decisionTargets, effectiveSelection, INITIAL_UI_STATE, reduceUi, type UiAction, type UiContext, type UiState } from './ui-state';
 import { useDashboardView } from './use-dashboard-view';
 import { useNow } from './use-now';
@@ -31,6 +33,11 @@ export interface AppProps {
   interactive?: boolean;
   /** Renders are coalesced to one per this many ms. @default 100 */
   renderIntervalMs?: number;
+}
+
+/** The server URL beside the key hints when both fit; the hints matter more (80 columns leave no room). */
+function hintsRoomFor(hints: string, url: string, width: number): string {
+  return [...hints].length + 1 + [...url].length <= width ? url : '';
 }
 
 /** Rows moved by page up / page down. */
@@ -60,12 +67,16 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
 
   const behindMs = store.behindMs();
   const counting = view.retryAtMs !== null && (view.status === 'reconnecting' || view.status === 'polling');
-  // The inbox's wait times tick too; so does "Ns behind", so it clears once caught up even if no event arrives.
-  const now = useNow(counting || ui.inbox || behindMs >= BEHIND_THRESHOLD_MS);
+  // The inbox's wait times and the instances' restart countdowns tick too; so does "Ns behind", so it clears once
+  // caught up even if no event arrives.
+  const now = useNow(counting || ui.inbox || ui.instances || behindMs >= BEHIND_THRESHOLD_MS);
   const pending = useMemo(() => inboxRows(view.fleet), [view.fleet]);
   const pendingIds = useMemo(() => pending.map((r) => r.id), [pending]);
   const decided = useMemo(() => recentDecisions(view.fleet), [view.fleet]);
   const inboxSelected = effectiveSelection(pendingIds, ui.inboxSelectedId);
+  const instances = useMemo(() => instanceRows(view.instances), [view.instances]);
+  const instanceNames = useMemo(() => instances.map((r) => r.name), [instances]);
+  const instancesSelected = effectiveSelection(instanceNames, ui.instancesSelectedId);
   const stats = useMemo(() => fleetStats(view.fleet), [view.fleet]);
   const list = useMemo(() => sessionRows(view.fleet), [view.fleet]);
   const ids = useMemo(() => list.map((r) => r.id), [list]);
@@ -76,9 +87,15 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
   // What moves are clamped to, as of the last commit: the input handler may run before the next render.
   const context = useRef<UiContext>({ ids: [], agentCount: 0, feedMax: 0 });
   const inboxIds = useRef<readonly string[]>([]);
+  const instanceIds = useRef<readonly string[]>([]);
   useLayoutEffect(() => {
     inboxIds.current = pendingIds;
+    instanceIds.current = instanceNames;
   });
+  // The instances stream starts the first time the view opens.
+  useLayoutEffect(() => {
+    if (ui.instances) store.watchInstances();
+  }, [ui.instances, store]);
   // Open inbox: everything arriving is seen.
   useLayoutEffect(() => {
     if (ui.inbox && view.unread > 0) store.markInboxRead();
@@ -125,9 +142,27 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
         else if (input === 'a') decide(decisionTargets(uiNow.current, ids), 'allow');
         else if (input === 'd') decide(decisionTargets(uiNow.current, ids), 'deny');
         else if (input === 'r') dispatch({ type: 'reason_open', targets: decisionTargets(uiNow.current, ids) });
+        else if (input === 'n') dispatch({ type: 'toggle_instances' });
+        return;
+      }
+      if (current.instances && !current.showHelp) {
+        const ids = instanceIds.current;
+        if (input === 'n' || key.escape) dispatch({ type: 'toggle_instances' });
+        else if (input === 'i') dispatch({ type: 'toggle_inbox' });
+        else if (input === 'q') {
+          store.close();
+          exit();
+        } else if (input === '?') dispatch({ type: 'toggle_help' });
+        else if (key.upArrow || input === 'k') dispatch({ type: 'instances_move', delta: -1, ids });
+        else if (key.downArrow || input === 'j') dispatch({ type: 'instances_move', delta: 1, ids });
+        else if (key.pageUp) dispatch({ type: 'instances_move', delta: -PAGE, ids });
+        else if (key.pageDown) dispatch({ type: 'instances_move', delta: PAGE, ids });
+        else if (input === 'g' || key.home) dispatch({ type: 'instances_move', delta: -Infinity, ids });
+        else if (input === 'G' || key.end) dispatch({ type: 'instances_move', delta: Infinity, ids });
         return;
       }
       if (input === 'i') dispatch({ type: 'toggle_inbox' });
+      else if (input === 'n') dispatch({ type: 'toggle_instances' });
       else if (input === 'q') {
         store.close();
         exit();
@@ -149,7 +184,9 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
     ? '? or esc: close help · q quit'
     : ui.inbox
       ? '↑↓/jk move · space mark · a approve · d deny · r deny with reason · i/esc back · q quit'
-      : '↑↓/jk move · tab pane · i inbox · ? help · q quit';
+      : ui.instances
+        ? '↑↓/jk move · n/esc back · i inbox · ? help · q quit'
+        : '↑↓/jk move · tab pane · i inbox · n instances · ? help · q quit';
   return (
     <Box flexDirection="column" width={layout.width}>
       <StatsBar stats={stats} connection={connectionView(view.status, view.retryAtMs, now, behindMs)} queuedFrames={view.queuedFrames} width={layout.width} inbox={{ pending: pending.length, unread: view.unread }} />
@@ -166,6 +203,16 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
           width={layout.width}
           height={layout.topHeight + layout.feedHeight}
         />
+      ) : ui.instances ? (
+        <InstancesPane
+          rows={instances}
+          loaded={view.instances.loaded}
+          link={view.instancesLink}
+          selectedId={instancesSelected}
+          now={now}
+          width={layout.width}
+          height={layout.topHeight + layout.feedHeight}
+        />
       ) : (
         <>
           <Box height={layout.topHeight} width={layout.width}>
@@ -177,7 +224,7 @@ export function App({ store, size, interactive = true, renderIntervalMs = RENDER
       )}
       <Box height={1} width={layout.width}>
         <Text color="gray" wrap="truncate-end">
-          {fitColumns(hints, view.url, layout.width)}
+          {fitColumns(hints, hintsRoomFor(hints, view.url, layout.width), layout.width)}
         </Text>
       </Box>
     </Box>

@@ -4,6 +4,8 @@
 import type { ConnectionStatus, SendResult, StateChange, SwitchboardClient } from '@switchboard/client';
 import type { FleetState } from '@switchboard/projections';
 import { FEED_LIMIT, TUI_TOPICS } from './constants';
+import { INITIAL_INSTANCES, type InstancesState } from './instances';
+import { openInstancesStream, type InstancesStreamOptions } from './instances-stream';
 import { appendFeed, feedEntryFor, type FeedEntry, type FeedLevel } from './view-model';
 
 /** The part of the SDK client the dashboard uses (a `SwitchboardClient` fits). */
@@ -27,6 +29,17 @@ export interface DashboardView {
   url: string;
   /** Approval requests that arrived since the inbox was last open. */
   unread: number;
+  /** Supervised instances from `/ws/instances`; empty and not loaded until `watchInstances()`. */
+  instances: InstancesState;
+  /** Where the instances stream stands: null before `watchInstances()`. */
+  instancesLink: InstancesLink | null;
+}
+
+/** The instances stream's connection, for the view's title. */
+export interface InstancesLink {
+  status: 'connecting' | 'open' | 'reconnecting' | 'polling' | 'closed';
+  /** Why it stopped for good, or the last polling failure. */
+  error: string | null;
 }
 
 export interface DashboardStoreOptions {
@@ -34,6 +47,10 @@ export interface DashboardStoreOptions {
   feedLimit?: number;
   /** Clock for retry deadlines and connection notes. @default Date.now */
   now?: () => number;
+  /** Token for the instances stream (the SDK client keeps its own). */
+  token?: string;
+  /** Extra options of the instances stream (tests: a short polling period). */
+  instances?: Omit<InstancesStreamOptions, 'httpBase' | 'token'>;
 }
 
 export interface DashboardStore {
@@ -52,6 +69,8 @@ export interface DashboardStore {
   decide(ids: readonly string[], decision: 'allow' | 'deny', reason?: string): Promise<void>;
   /** The inbox is on screen: every request so far has been seen. */
   markInboxRead(): void;
+  /** Start following `/ws/instances` (once; it keeps running until `close()`), for the instances view. */
+  watchInstances(): void;
   /** Stop listening to the client and close it (close code 1000). Idempotent. */
   close(): void;
 }
@@ -77,6 +96,7 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
   let view: DashboardView | null = null;
   let closed = false;
   let unread = 0;
+  let instances: ReturnType<typeof openInstancesStream> | null = null;
 
   const changed = () => {
     view = null;
@@ -135,6 +155,8 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
         queuedFrames: client.queuedFrames,
         url: client.endpoints.httpBase,
         unread,
+        instances: instances?.snapshot.data ?? INITIAL_INSTANCES,
+        instancesLink: instances ? linkOf(instances.snapshot) : null,
       };
       return view;
     },
@@ -174,6 +196,14 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
       unread = 0;
       changed();
     },
+    watchInstances() {
+      if (instances || closed) return;
+      instances = openInstancesStream({ ...options.instances, httpBase: client.endpoints.httpBase, token: options.token });
+      offs.push(instances.subscribe(changed));
+      const stream = instances;
+      offs.push(() => stream.close());
+      changed();
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -182,6 +212,12 @@ export function createDashboardStore(client: DashboardClient, options: Dashboard
       client.close();
     },
   };
+}
+
+function linkOf(s: ReturnType<typeof openInstancesStream>['snapshot']): InstancesLink {
+  if (s.polling) return { status: 'polling', error: s.pollError };
+  const status = s.status === 'idle' ? 'connecting' : s.status;
+  return { status, error: s.error ? `${s.error.code}${s.error.message ? `: ${s.error.message}` : ''}` : null };
 }
 
 /** Connection changes worth a line in the feed: losing the socket, polling, coming back, giving up. */

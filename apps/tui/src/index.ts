@@ -1,7 +1,9 @@
 // @switchboard/tui: the terminal dashboard (`switchboard tui`, SPEC §10, seed 000), built with Ink on the SDK.
 export { runTui, type RunTuiOptions } from './run-tui';
 export { App, type AppProps } from './app';
-export { createDashboardStore, type DashboardClient, type DashboardStore, type DashboardStoreOptions, type DashboardView } from './dashboard-store';
+export { createDashboardStore, type DashboardClient, type DashboardStore, type DashboardStoreOptions, type DashboardView, type InstancesLink } from './dashboard-store';
+export { INITIAL_INSTANCES, instanceRows, reduceInstances, restartCountdown, type InstanceRecord, type InstanceRow, type InstancesState } from './instances';
+export { openInstancesStream, type InstancesStreamOptions } from './instances-stream';
 export { connectionView, type ConnectionView } from './connection-view';
 export {
   appendFeed,

@@ -34,7 +34,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
   const client = createClient({ ...options.client, url: options.url, token: options.token, topics: TUI_TOPICS });
-  const store = createDashboardStore(client);
+  const store = createDashboardStore(client, { token: options.token });
   // A full-screen app owns the screen while it runs and gives the shell its scrollback back afterwards.
   const fullScreen = stdout.isTTY === true;
   if (fullScreen) stdout.write(ENTER_ALT_SCREEN);

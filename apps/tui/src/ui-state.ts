@@ -22,6 +22,10 @@ export interface UiState {
   marked: readonly string[];
   /** The `r` prompt: the approvals it will deny and the reason typed so far. */
   reason: { targets: readonly string[]; text: string } | null;
+  /** The instances view (`n`) in place of the panes; never open together with the inbox. */
+  instances: boolean;
+  /** The selected instance; null or one no longer listed means "the first row". */
+  instancesSelectedId: string | null;
 }
 
 /** What the data looks like right now; moves are clamped to it. */
@@ -40,6 +44,8 @@ export type UiAction =
   | { type: 'toggle_help' }
   | { type: 'close_help' }
   | { type: 'toggle_inbox' }
+  | { type: 'toggle_instances' }
+  | { type: 'instances_move'; delta: number; ids: readonly string[] }
   | { type: 'inbox_move'; delta: number; ids: readonly string[] }
   | { type: 'inbox_mark'; ids: readonly string[] }
   | { type: 'reason_open'; targets: readonly string[] }
@@ -61,6 +67,8 @@ export const INITIAL_UI_STATE: UiState = {
   inboxSelectedId: null,
   marked: [],
   reason: null,
+  instances: false,
+  instancesSelectedId: null,
 };
 
 /** The next UI state. While the help is shown only help actions do anything. */
@@ -71,9 +79,15 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'close_help':
       return state.showHelp ? { ...state, showHelp: false } : state;
     case 'tab':
-      return state.showHelp || state.inbox ? state : { ...state, focus: nextPane(state.focus, action.step) };
+      return state.showHelp || state.inbox || state.instances ? state : { ...state, focus: nextPane(state.focus, action.step) };
     case 'toggle_inbox':
-      return state.showHelp ? state : { ...state, inbox: !state.inbox, reason: null };
+      return state.showHelp ? state : { ...state, inbox: !state.inbox, instances: false, reason: null };
+    case 'toggle_instances':
+      return state.showHelp ? state : { ...state, instances: !state.instances, inbox: false, reason: null };
+    case 'instances_move': {
+      const instancesSelectedId = moveSelection(action.ids, state.instancesSelectedId, action.delta);
+      return instancesSelectedId === state.instancesSelectedId ? state : { ...state, instancesSelectedId };
+    }
     case 'inbox_move': {
       const inboxSelectedId = moveSelection(action.ids, state.inboxSelectedId, action.delta);
       return inboxSelectedId === state.inboxSelectedId ? state : { ...state, inboxSelectedId };
@@ -96,7 +110,7 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'decided':
       return { ...state, marked: state.marked.filter((m) => !action.ids.includes(m)), reason: null };
     case 'move': {
-      if (state.showHelp || state.inbox) return state;
+      if (state.showHelp || state.inbox || state.instances) return state;
       const { delta, context } = action;
       if (state.focus === 'sessions') {
         const selectedId = moveSelection(context.ids, state.selectedId, delta);

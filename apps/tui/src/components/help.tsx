@@ -19,6 +19,7 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['  space', 'inbox: mark or unmark the selected request'],
   ['  a  d', 'inbox: approve or deny the marked requests, else the selected one'],
   ['  r', 'inbox: deny with a reason (type it, enter to deny, esc to cancel)'],
+  ['n', 'the instances (restart policy, count, countdown), and back'],
   ['?  esc', 'show or hide this help'],
   ['q  ctrl+c', 'quit'],
 ];
