@@ -48,7 +48,10 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 describe('log rotation by size', () => {
   it('a chatty instance rotates at the limit while a viewer receives every line once, in order', async () => {
-    h = await startHarness({ logMaxBytes: 64 * 1024, logMaxFiles: 2 });
+    // Enough rotated files kept for the whole run: a reader stalled by a loaded machine may fall a few files behind,
+    // and a file deleted before it was read is a `missed` (tested below), not what this test is about. Deleting the
+    // oldest file is covered by log-file-rotation.test.ts.
+    h = await startHarness({ logMaxBytes: 64 * 1024, logMaxFiles: 12 });
     const total = 12_000; // ~600 KB: about nine rotations
     const { name, log } = await chattyInstance(total);
     const c = await h.open(`/ws/instances/${name}/logs?backlog=0`);
@@ -59,11 +62,13 @@ describe('log rotation by size', () => {
     expect(c.frames.filter((f) => f.type === 'rotated').length).toBeGreaterThanOrEqual(5);
     expect(c.frames.some((f) => f.type === 'missed')).toBe(false);
 
-    // On disk: the current file and two rotated ones, each about the limit, never a line split between files.
+    // On disk: the current file and the rotated ones, each at most the limit, never a line split between files.
     const dir = join(h.srv.dataDir, 'instances', name);
-    expect(readdirSync(dir).filter((f) => f.startsWith('output.log')).sort()).toEqual(['output.log', 'output.log.1', 'output.log.2', 'output.log.ids']);
-    for (const f of ['output.log.1', 'output.log.2']) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(64 * 1024);
-    expect(existsSync(`${log}.3`)).toBe(false);
+    const rotatedFiles = readdirSync(dir).filter((f) => /^output\.log\.\d+$/.test(f));
+    expect(rotatedFiles.length).toBeGreaterThanOrEqual(5);
+    expect(rotatedFiles.length).toBeLessThanOrEqual(12);
+    for (const f of rotatedFiles) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(64 * 1024);
+    expect(existsSync(`${log}.13`)).toBe(false);
 
     // The REST tail reads across the rotation when the current file is short.
     const currentLines = Math.round(statSync(log).size / 51);
