@@ -3,32 +3,22 @@
 // epoch, moves there, and resumes the client from its cursor.
 
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { connectRaw, startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
-import { startRedis, type TestRedis } from './support/redis-server';
+import { connectRaw, startTestServer, waitFor } from '@switchboard/testkit';
+import { redisForFile } from './support/redis-server';
 import { rest } from './support/rest';
 
-let redis: TestRedis;
-const nodes: TestServer[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.close()));
-});
+const fx = redisForFile();
+const nodes = fx.nodes;
 
 describe('a cursor of a newer epoch on a node that has not moved yet', () => {
   it('moves the node to that epoch and resumes the client, over WebSocket and polling', async () => {
     const prefix = `epoch-${randomUUID()}:`;
     // a checks often; b practically never, so only the client's cursor can tell it the log was lost.
-    const a = await startTestServer({ redisUrl: redis.url, redisPrefix: prefix, nodeId: 'a', clusterCheckIntervalMs: 100 });
+    const a = await startTestServer({ redisUrl: fx.redis.url, redisPrefix: prefix, nodeId: 'a', clusterCheckIntervalMs: 100 });
     nodes.push(a);
-    const b = await startTestServer({ redisUrl: redis.url, redisPrefix: prefix, nodeId: 'b', clusterCheckIntervalMs: 600_000 });
+    const b = await startTestServer({ redisUrl: fx.redis.url, redisPrefix: prefix, nodeId: 'b', clusterCheckIntervalMs: 600_000 });
     nodes.push(b);
     const onA = rest(() => a.url);
     const onB = rest(() => b.url);
@@ -37,7 +27,7 @@ describe('a cursor of a newer epoch on a node that has not moved yet', () => {
     await waitFor(() => b.server.log.head === a.server.log.head, { message: 'node b to catch up' });
 
     // The log is lost (as when Redis comes back empty); a moves to a new epoch and takes writes there.
-    const conn = new Redis(redis.url, { lazyConnect: true });
+    const conn = new Redis(fx.redis.url, { lazyConnect: true });
     await conn.connect();
     try {
       const keys = await conn.keys(`${prefix}*`);

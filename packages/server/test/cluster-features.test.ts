@@ -2,27 +2,17 @@
 // it, whichever node is asked; an instance's log is read through any node or refused naming its owner.
 
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectRaw, startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
-import { startRedis, type TestRedis } from './support/redis-server';
+import { redisForFile } from './support/redis-server';
 import { rest } from './support/rest';
 
-let redis: TestRedis;
-const nodes: TestServer[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.close()));
-});
+const fx = redisForFile();
+const nodes = fx.nodes;
 
 async function cluster(...ids: string[]): Promise<TestServer[]> {
   const prefix = `test-${randomUUID()}:`;
-  for (const nodeId of ids) nodes.push(await startTestServer({ redisUrl: redis.url, redisPrefix: prefix, nodeId, stopGraceMs: 500 }));
+  for (const nodeId of ids) nodes.push(await startTestServer({ redisUrl: fx.redis.url, redisPrefix: prefix, nodeId, stopGraceMs: 500 }));
   return [...nodes];
 }
 

@@ -3,28 +3,18 @@
 
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
-import { startRedis, type TestRedis } from './support/redis-server';
+import { describe, expect, it } from 'vitest';
+import { startTestServer, waitFor } from '@switchboard/testkit';
+import { redisForFile } from './support/redis-server';
 import { rest } from './support/rest';
 
-let redis: TestRedis;
-const nodes: TestServer[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.close()));
-});
+const fx = redisForFile();
+const nodes = fx.nodes;
 
 describe('/api/healthz in cluster mode', () => {
   it('names the node, its epoch, the seq it caught up to and its lag', async () => {
     const prefix = `health-${randomUUID()}:`;
-    for (const nodeId of ['a', 'b']) nodes.push(await startTestServer({ redisUrl: redis.url, redisPrefix: prefix, nodeId }));
+    for (const nodeId of ['a', 'b']) nodes.push(await startTestServer({ redisUrl: fx.redis.url, redisPrefix: prefix, nodeId }));
     const [a, b] = nodes.map((n) => rest(() => n.url));
     const published = await a!.post('/api/events', { topic: 'custom.health', data: {} });
     expect(published.status).toBe(201);
@@ -43,7 +33,7 @@ describe('/api/healthz in cluster mode', () => {
       });
     }
     // The counter ahead of what the stream holds: the node reports the difference as lag.
-    spawnSync('redis-cli', ['-p', String(redis.port), 'INCRBY', `${prefix}seq`, '5']);
+    spawnSync('redis-cli', ['-p', String(fx.redis.port), 'INCRBY', `${prefix}seq`, '5']);
     const behind = (await b!.get('/api/healthz')).body;
     expect(behind.cluster).toMatchObject({ seq: published.body.seq, log_seq: published.body.seq + 5, lag: 5 });
   }, 20_000);

@@ -5,29 +5,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { connectRaw, makeTempDir, startTestServer, waitFor, type TestServer } from '@switchboard/testkit';
-import { startRedis, type TestRedis } from './support/redis-server';
+import { redisForFile } from './support/redis-server';
 import { rest } from './support/rest';
 
-let redis: TestRedis;
-const nodes: TestServer[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.close()));
-});
+const fx = redisForFile();
+const nodes = fx.nodes;
 
 const NODE_TIMEOUT_MS = 1000;
 
 async function node(prefix: string, nodeId: string, dataDir = makeTempDir()): Promise<TestServer> {
-  const n = await startTestServer({ redisUrl: redis.url, redisPrefix: prefix, nodeId, dataDir, stopGraceMs: 300, nodeTimeoutMs: NODE_TIMEOUT_MS });
+  const n = await startTestServer({ redisUrl: fx.redis.url, redisPrefix: prefix, nodeId, dataDir, stopGraceMs: 300, nodeTimeoutMs: NODE_TIMEOUT_MS });
   nodes.push(n);
   return n;
 }
@@ -137,7 +127,7 @@ describe('instances of a node that died', () => {
     expect((await rest(() => a.url).post(`/api/instances/${name}/start`)).status).toBe(200);
     await waitFor(async () => (await onB.get(`/api/instances/${name}`)).body.status === 'running', { message: 'node b to see it running' });
     // Keys deleted under a live node (as FLUSHALL would) until its next beat.
-    const conn = new Redis(redis.url, { lazyConnect: true });
+    const conn = new Redis(fx.redis.url, { lazyConnect: true });
     await conn.connect();
     try {
       const until = Date.now() + 3 * NODE_TIMEOUT_MS;
@@ -152,7 +142,7 @@ describe('instances of a node that died', () => {
     const marks = (await onB.get('/api/events?since=0&topics=instance.status_changed')).body.events as Array<{ data: any }>;
     expect(marks.filter((e) => e.data.name === name && e.data.reason === 'owner_lost')).toEqual([]);
     const epoch = b.server.epoch;
-    await redis.restart({ empty: true });
+    await fx.redis.restart({ empty: true });
     await waitFor(() => a.server.epoch !== epoch && b.server.epoch === a.server.epoch, { timeoutMs: 15_000, message: 'both nodes on the new epoch' });
     // Watch for three node timeouts: long past when a dead node would have been declared.
     const until = Date.now() + 3 * NODE_TIMEOUT_MS;

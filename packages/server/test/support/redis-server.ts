@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@switchboard/testkit';
+import { waitFor, type TestServer } from '@switchboard/testkit';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export interface TestRedis {
   url: string;
@@ -79,5 +80,30 @@ export async function startRedis(options: { persistent?: boolean; port?: number 
       await kill(running, 'SIGTERM');
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One redis-server for the whole test file (stopped after it) and the cluster nodes each test starts (closed after
+ * that test). Call at the top level of a test file.
+ */
+export function redisForFile(options: { persistent?: boolean } = {}): { readonly redis: TestRedis; nodes: TestServer[] } {
+  let redis: TestRedis | undefined;
+  const nodes: TestServer[] = [];
+  beforeAll(async () => {
+    redis = await startRedis(options);
+  }, 20_000);
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.close()));
+  });
+  return {
+    get redis() {
+      if (!redis) throw new Error('redis-server is not started yet (use it inside a test or hook)');
+      return redis;
+    },
+    nodes,
   };
 }
