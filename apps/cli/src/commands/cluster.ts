@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { CliError, EXIT, usageError } from '../cli-error';
 import { startLocalCluster } from '../cluster/local-cluster';
+import { waitForSignal } from '../stop-signal';
 
 interface UpFlags {
   nodes: string;
@@ -61,14 +62,3 @@ function intFlag(value: string, flag: string, min: number, max: number): number 
   return n;
 }
 
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}

@@ -7,6 +7,7 @@ import { CliError, EXIT } from '../cli-error';
 import { createFleetSimulator } from '../demo/fleet-simulator';
 import { createSeededRandom } from '../demo/seeded-random';
 import { defineServeOptions, resolveServeSettings, type ServeSettings } from '../serve/serve-options';
+import { waitForSignal } from '../stop-signal';
 
 export function registerServe(program: Command): void {
   defineServeOptions(
@@ -75,18 +76,6 @@ export async function runServe(settings: ServeSettings): Promise<void> {
   } catch (err) {
     throw new CliError(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`, EXIT.failure, { cause: err });
   }
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 function startFailureMessage(err: unknown, settings: ServeSettings): string {
