@@ -1,4 +1,4 @@
-// The web dashboard in headless Chromium against a real server (SPEC §10): live overview, instances with
+// The web dashboard in headless Chromium against a real server (README.md#dashboard): live overview, instances with
 // their log tail, plans, toasts, and the connection indicator through a server restart. Any console error
 // fails the test.
 
@@ -107,7 +107,7 @@ describe('web dashboard in Chromium', () => {
     await page.waitForSelector('[data-testid="log-tail"] >> text=/hello from the agent (1[0-9]|[2-9][0-9])/', { timeout: 10_000 });
     expect(page.url()).toBe(`${server.url}/instances/${name}`);
 
-    // Truncating the log file is a rotation (SPEC §5.2): the panel marks it and keeps following.
+    // Truncating the log file is a rotation (docs/control-plane.md): the panel marks it and keeps following.
     truncateSync(join(server.dataDir, 'instances', name, 'output.log'), 0);
     await page.waitForSelector('[data-testid="log-tail"] .log-rotated');
     const rotatedAt = await page.locator('[data-testid="log-tail"] > div').count();

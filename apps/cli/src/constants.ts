@@ -4,7 +4,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '@switchboard/protocol';
 
 /** Server base URL of the client commands when neither --url nor SWITCHBOARD_URL is given. */
 export const DEFAULT_SERVER_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
-/** Demo events per second: lively, yet a dashboard stays readable (SPEC §1 "realistic live activity"). */
+/** Demo events per second: lively, yet a dashboard stays readable (README.md#quick-start "realistic live activity"). */
 export const DEFAULT_DEMO_RATE = 6;
 /** Demo bound on live sessions; the simulator keeps between this minus 2 and this many alive. */
 export const DEFAULT_DEMO_MAX_SESSIONS = 6;

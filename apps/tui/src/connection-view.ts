@@ -29,7 +29,7 @@ export function connectionView(status: ConnectionStatus, retryAtMs: number | nul
     case 'reconnecting':
       return { icon: '◌', text: countdown === null ? 'reconnecting…' : `reconnecting in ${countdown}s`, color: 'yellow' };
     case 'polling':
-      // SPEC §9: the socket keeps retrying behind the polling fallback; say when it tries next.
+      // docs/architecture.md: the socket keeps retrying behind the polling fallback; say when it tries next.
       return { icon: '◍', text: countdown === null ? 'polling' : `polling · retry in ${countdown}s`, color: 'magenta' };
     case 'closed':
       return { icon: '✕', text: 'offline', color: 'red' };

@@ -26,7 +26,7 @@ export function isActiveAgent(agent: AgentView): boolean {
 }
 
 /**
- * Fleet cost in USD: the producers' running `total_cost_usd` (authoritative, SPEC §2), or the sum of the
+ * Fleet cost in USD: the producers' running `total_cost_usd` (authoritative, docs/protocol.md#events), or the sum of the
  * increments when no producer reported a total yet.
  */
 export function totalCost(metrics: MetricsView): number {

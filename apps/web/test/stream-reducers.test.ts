@@ -1,4 +1,4 @@
-// The views' stream reducers, folded over seed frames (SPEC §5, §8): pure, no socket.
+// The views' stream reducers, folded over seed frames (docs/control-plane.md, docs/workspaces-and-plans.md): pure, no socket.
 import { describe, expect, it } from 'vitest';
 import type { StreamFrame } from '@switchboard/react';
 import { reduceInstances, type InstancesState } from '../src/views/instances/instances-reducer';

@@ -2,7 +2,7 @@
 
 /** Topic of every benchmark event; subscribers subscribe to `bench.*`. */
 export const BENCH_TOPIC = 'bench.tick';
-/** Pattern the Switchboard subscribers use (query-string subscription, SPEC §4). */
+/** Pattern the Switchboard subscribers use (query-string subscription, docs/protocol.md#wsevents-and-wsagents). */
 export const BENCH_PATTERN = 'bench.*';
 
 /**

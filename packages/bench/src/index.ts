@@ -1,4 +1,4 @@
-// @switchboard/bench: the fan-out benchmark behind `switchboard bench` (issue 5, SPEC §12).
+// @switchboard/bench: the fan-out benchmark behind `switchboard bench` (issue 5, docs/benchmarks.md).
 export { runBench, writeReport, type BenchOptions } from './run-bench';
 export { FULL_SCENARIOS, QUICK_SCENARIOS, type Scenario } from './scenarios';
 export { TARGET_NAMES, type TargetName } from './targets';

@@ -13,7 +13,7 @@ export interface SnapshotEvent {
   state: Partial<FleetState> & Record<string, unknown>;
   /** `socket`: after `subscribed` or mid-stream; `poll`: loaded by the polling fallback. */
   source: 'socket' | 'poll';
-  /** `lagged`: the server dropped deltas this client could not take and sent this instead (SPEC §3). */
+  /** `lagged`: the server dropped deltas this client could not take and sent this instead (docs/protocol.md#shared-websocket-rules). */
   reason?: 'lagged';
 }
 

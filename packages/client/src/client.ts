@@ -1,4 +1,4 @@
-// The SDK entry point (SPEC §9): wires the connection state machine, one socket at a time, resume,
+// The SDK entry point (docs/architecture.md): wires the connection state machine, one socket at a time, resume,
 // keepalive, retry/backoff and the polling fallback to the projection store and the topic router.
 
 import {
@@ -34,7 +34,7 @@ import { Subscription } from './subscription';
 import { TokenSource, refreshDelay, tokenExpiry } from './token-source';
 import { resolveEndpoints, withToken, type Endpoints } from './url';
 
-/** The close code of an expired or refused token (SPEC §6). */
+/** The close code of an expired or refused token (docs/security.md). */
 const CLOSE_TOKEN_EXPIRED = 4401;
 
 /** How a socket ended, as far as the retry logic cares. */
@@ -504,7 +504,7 @@ export class SwitchboardClient {
 
   #frame(connection: Connection, frame: ServerFrame): void {
     this.#keepalive.touch();
-    // A server frame proves the socket works: backoff and failure counts start over (SPEC §9).
+    // A server frame proves the socket works: backoff and failure counts start over (docs/architecture.md).
     this.#retry.reset();
     switch (frame.type) {
       case 'subscribed':

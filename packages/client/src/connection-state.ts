@@ -1,7 +1,7 @@
-// The client's connection state machine (SPEC §9): the allowed moves as data, and the one funnel that
+// The client's connection state machine (docs/architecture.md): the allowed moves as data, and the one funnel that
 // changes the state. Pure: no sockets, no timers; the client reacts to the `state` changes it reports.
 
-/** Connection states of the SDK (SPEC §9). */
+/** Connection states of the SDK (docs/architecture.md). */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'polling' | 'closed';
 
 /** Every state, in the order a connection usually walks them. */
@@ -61,7 +61,7 @@ export function canTransition(from: ConnectionStatus, to: ConnectionStatus): boo
   return TRANSITIONS[from].includes(to);
 }
 
-/** Human label of a status, e.g. for a header indicator (SPEC §9 names the polling one). */
+/** Human label of a status, e.g. for a header indicator (docs/architecture.md names the polling one). */
 export function statusLabel(status: ConnectionStatus): string {
   switch (status) {
     case 'connecting':

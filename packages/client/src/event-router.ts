@@ -2,7 +2,7 @@
 
 import { isValidPattern, matchTopic } from '@switchboard/protocol';
 
-/** An event as handlers see it (SPEC §4 frame, with `type` named `topic`). */
+/** An event as handlers see it (docs/protocol.md#wsevents-and-wsagents frame, with `type` named `topic`). */
 export interface SwitchboardEvent<D = unknown> {
   seq: number;
   topic: string;

@@ -1,4 +1,4 @@
-// @switchboard/client: the isomorphic SDK (SPEC §9). Browsers and Node 20 share this API.
+// @switchboard/client: the isomorphic SDK (docs/architecture.md). Browsers and Node 20 share this API.
 export { createClient, SwitchboardClient } from './client';
 export type { ClientOptions } from './options';
 export type { GetToken } from './token-source';

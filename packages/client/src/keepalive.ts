@@ -1,4 +1,4 @@
-// Client keepalive (SPEC §3, §9): an application ping every interval, so the server's idle timeout never
+// Client keepalive (docs/protocol.md#shared-websocket-rules, docs/architecture.md): an application ping every interval, so the server's idle timeout never
 // fires, and a silence watchdog that reports when the server has sent nothing for too long.
 
 import type { Scheduler } from './scheduler';

@@ -29,7 +29,7 @@ export interface ClientOptions {
   url: string;
   /** Topic patterns to subscribe to on the server: exact, `family.*` or `*`. @default ['*'] */
   topics?: readonly string[];
-  /** Token for servers started with `--token` (SPEC §6): `?token=` on the socket, `Authorization: Bearer` on REST. */
+  /** Token for servers started with `--token` (docs/security.md): `?token=` on the socket, `Authorization: Bearer` on REST. */
   token?: string;
   /**
    * Where tokens come from instead of `token`: called for every connect attempt and REST call, and shortly before
@@ -39,7 +39,7 @@ export interface ClientOptions {
   getToken?: GetToken;
   /** Reconnect attempts in a row before giving up (→ `closed`, reason `retries_exhausted`). @default Infinity */
   maxReconnectAttempts?: number;
-  /** Failed connects in a row before REST polling takes over (SPEC §9). @default 3 */
+  /** Failed connects in a row before REST polling takes over (docs/architecture.md). @default 3 */
   failuresBeforePolling?: number;
   /** WebSocket constructor. @default globalThis.WebSocket, else the `ws` package (Node 20) */
   WebSocket?: WebSocketConstructor;

@@ -1,4 +1,4 @@
-// The polling fallback (SPEC §9): while no WebSocket works, read `GET /api/events` from the cursor every
+// The polling fallback (docs/architecture.md): while no WebSocket works, read `GET /api/events` from the cursor every
 // interval (at once again when the page says has_more) and reload the snapshot when the cursor is lost.
 
 import type { Cursor, PollResponse, SnapshotResponse } from '@switchboard/protocol';

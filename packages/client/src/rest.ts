@@ -1,4 +1,4 @@
-// The REST calls the SDK makes (SPEC §2): publish, the polling read and the snapshot. Errors come back as
+// The REST calls the SDK makes (docs/protocol.md#events): publish, the polling read and the snapshot. Errors come back as
 // SwitchboardError carrying the server's code, the same class the server throws.
 
 import {
@@ -55,7 +55,7 @@ export function errorFromResponse(status: number, body: unknown): SwitchboardErr
 export interface RestClientOptions {
   /** `http(s)://host[:port]` plus base path, no trailing slash. */
   httpBase: string;
-  /** Sent as `Authorization: Bearer <token>` (SPEC §6). */
+  /** Sent as `Authorization: Bearer <token>` (docs/security.md). */
   token?: string;
   /** Asked before every request instead of `token` (docs/protocol.md, "Auth"); a rejection fails the request. */
   getToken?: () => string | undefined | Promise<string | undefined>;
@@ -93,7 +93,7 @@ export class RestClient {
     return this.request('POST', '/api/events', { body: input });
   }
 
-  /** `GET /api/events?since=…&epoch=…&topics=…&limit=…` (SPEC §2; `since` is exclusive). */
+  /** `GET /api/events?since=…&epoch=…&topics=…&limit=…` (docs/protocol.md#events; `since` is exclusive). */
   pollEvents(query: PollQuery, signal?: AbortSignal): Promise<PollResponse> {
     const params = new URLSearchParams({
       since: String(query.cursor.seq),

@@ -34,7 +34,7 @@ export interface RetryPolicyOptions {
 /**
  * Counts reconnect attempts and failed connects since the last healthy socket. A socket is healthy once
  * the server sent a frame (`reset()`), not merely once it opened: a server that accepts and closes at
- * once must still back off (SPEC §9).
+ * once must still back off (docs/architecture.md).
  */
 export class RetryPolicy {
   #attempts = 0;

@@ -1,4 +1,4 @@
-// The client's subscription to `/ws/events` (SPEC §4): builds the `subscribe` frame from the cursor and
+// The client's subscription to `/ws/events` (docs/protocol.md#wsevents-and-wsagents): builds the `subscribe` frame from the cursor and
 // turns `subscribed`, `snapshot` and event frames (or polled pages) into store updates and handler calls.
 // No I/O: the client feeds it frames and sends what it builds.
 

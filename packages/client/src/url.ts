@@ -41,7 +41,7 @@ export function resolveEndpoints(url: string, base?: string): Endpoints {
   return { socketUrl: socket.toString(), httpBase: httpOrigin + path };
 }
 
-/** The socket URL with `?token=` added (SPEC §6) when a token is set. */
+/** The socket URL with `?token=` added (docs/security.md) when a token is set. */
 export function withToken(socketUrl: string, token: string | undefined): string {
   if (!token) return socketUrl;
   const u = new URL(socketUrl);

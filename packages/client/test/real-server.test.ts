@@ -197,7 +197,7 @@ describe('SDK against the real server', () => {
     const { client: pinger, rec: pingRec } = client({ url: s.url, pingIntervalMs: 100 });
     const { client: quiet, rec: quietRec } = client({ url: s.url, pingIntervalMs: 60_000, random: () => 0 });
     await waitFor(() => pingRec.snapshots.length === 1 && quietRec.snapshots.length === 1, { message: 'both subscribed' });
-    // The quiet client is closed 1001 for idleness (SPEC §3) and comes back with a resume.
+    // The quiet client is closed 1001 for idleness (docs/protocol.md#shared-websocket-rules) and comes back with a resume.
     await waitFor(() => quietRec.states.some((x) => x.reason.code === 'socket_dropped'), { message: 'quiet client dropped', saw: () => quietRec.states, timeoutMs: 5000 });
     expect(quietRec.states.find((x) => x.reason.code === 'socket_dropped')!.reason).toMatchObject({ closeCode: 1001 });
     await waitFor(() => quiet.status === 'open' && quietRec.subscribed.length >= 2, { message: 'quiet client back', saw: () => quietRec.states });

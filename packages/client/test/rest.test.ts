@@ -71,7 +71,7 @@ describe('REST client', () => {
     expect((err.cause as Error).message).toBe('fetch failed');
   });
 
-  it('builds the polling query of SPEC §2', async () => {
+  it('builds the polling query of docs/protocol.md#events', async () => {
     const { f, calls } = fakeFetch(() => json(200, { epoch: 'e', seq: 1, recovered: true, events: [], has_more: false }));
     const rest = new RestClient({ httpBase: 'http://h', fetch: f });
     await rest.pollEvents({ cursor: { epoch: 'e 1', seq: 41 }, topics: ['a.*', 'b'], limit: 1000 });

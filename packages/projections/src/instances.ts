@@ -1,4 +1,4 @@
-// The `instances` slice (SPEC §5): supervised processes folded from the server-written `instance.*` events. It is
+// The `instances` slice (docs/control-plane.md): supervised processes folded from the server-written `instance.*` events. It is
 // the source of truth behind `GET /api/instances` and the `/ws/instances` snapshot, so it survives restarts with
 // the log. It holds env keys only: env values never reach an event or a projection.
 

@@ -1,4 +1,4 @@
-// The `messages` slice (SPEC §5.3): the current state of each inter-agent message, folded from `message.*`
+// The `messages` slice (docs/control-plane.md): the current state of each inter-agent message, folded from `message.*`
 // events. Metadata only: payloads never reach an event, so they cannot reach a projection either.
 
 import type { MessageEventName } from '@switchboard/protocol';

@@ -1,11 +1,11 @@
-// The `plans` slice (SPEC §8, seed 004): plans of ordered shell steps, their statuses and captured output, folded
+// The `plans` slice (docs/workspaces-and-plans.md, seed 004): plans of ordered shell steps, their statuses and captured output, folded
 // from `plan.created` / `plan.step_status` / `plan.step_output` / `plan.completed` / `plan.failed`.
 
 import type { OpaqueView, ProjectedEvent } from './state';
 
-/** Step status vocabulary (SPEC §8); `skipped` follows a failure or a cancel. */
+/** Step status vocabulary (docs/workspaces-and-plans.md); `skipped` follows a failure or a cancel. */
 export type PlanStepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
-/** Plan status vocabulary (SPEC §8). */
+/** Plan status vocabulary (docs/workspaces-and-plans.md). */
 export type PlanStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export const PLAN_STEP_STATUSES: readonly PlanStepStatus[] = ['pending', 'running', 'completed', 'failed', 'skipped'];

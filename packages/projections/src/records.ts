@@ -1,4 +1,4 @@
-// Immutable helpers for id-keyed slices. They keep two invariants the client/server equality relies on (SPEC §2):
+// Immutable helpers for id-keyed slices. They keep two invariants the client/server equality relies on (docs/protocol.md#events):
 // the slice object is reused when nothing changes, and no record ever holds an `undefined` field, which JSON
 // (the snapshot) would drop and so make a client's state differ from the server's.
 //

@@ -1,4 +1,4 @@
-// The read models of Switchboard: one slice per family, keyed the way clients read them (SPEC §2).
+// The read models of Switchboard: one slice per family, keyed the way clients read them (docs/protocol.md#events).
 
 import type { ApprovalView, EventEnvelope } from '@switchboard/protocol';
 

@@ -1,4 +1,4 @@
-// The `workspaces` slice (SPEC §7, seed 003): registered git checkouts, their git status and the sessions spawned
+// The `workspaces` slice (docs/workspaces-and-plans.md, seed 003): registered git checkouts, their git status and the sessions spawned
 // in them, folded from `workspace.added` / `workspace.updated` / `workspace.removed`. `listWorkspaces` gives the
 // exact seed 003 array that `GET /api/sessions` and the `/ws/dashboard` `sessions` frame carry.
 

@@ -1,4 +1,4 @@
-// Reconnect backoff (SPEC §9): 1, 2, 4, 8, 16 s then 30 s, with jitter delay × (0.5 + random × 0.5).
+// Reconnect backoff (docs/architecture.md): 1, 2, 4, 8, 16 s then 30 s, with jitter delay × (0.5 + random × 0.5).
 
 import { BACKOFF_STEPS_MS } from './constants';
 

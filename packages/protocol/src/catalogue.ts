@@ -1,4 +1,4 @@
-// The topic catalogue (SPEC §2): a zod schema per catalogue topic's data. Unknown families are accepted as-is.
+// The topic catalogue (docs/protocol.md#events): a zod schema per catalogue topic's data. Unknown families are accepted as-is.
 // Schemas are "at least" shapes: extra fields pass through untouched.
 
 import { z } from 'zod';

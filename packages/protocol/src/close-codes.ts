@@ -1,4 +1,4 @@
-// WebSocket close codes used by every endpoint (SPEC §3). 4000 + HTTP status for errors that end a connection.
+// WebSocket close codes used by every endpoint (docs/protocol.md#shared-websocket-rules). 4000 + HTTP status for errors that end a connection.
 
 export const CLOSE = {
   normal: 1000,

@@ -1,4 +1,4 @@
-// Wire contract of the control plane (SPEC §5, seed 002): instance names, the frames of `/ws/instances`,
+// Wire contract of the control plane (docs/control-plane.md, seed 002): instance names, the frames of `/ws/instances`,
 // `/ws/instances/:name/logs` and `/ws/messages`, and their limits. Field names are the seed's, kept exactly.
 
 /** Instance names: lowercase, digits and dashes, 1–63 characters, so a name is always a safe directory name. */
@@ -185,7 +185,7 @@ export function logPositionOf(frame: object): LogPosition | undefined {
 
 export type MessageEventName = 'sent' | 'delivered' | 'acknowledged' | 'failed';
 
-/** A message state transition: metadata only, never the payload (SPEC §5.3). Also the data of `message.*` events. */
+/** A message state transition: metadata only, never the payload (docs/control-plane.md). Also the data of `message.*` events. */
 export interface MessageEventInfo {
   message_id: string;
   event: MessageEventName;

@@ -1,4 +1,4 @@
-// A resume cursor: the (epoch, seq) of the last event a client applied (SPEC §2).
+// A resume cursor: the (epoch, seq) of the last event a client applied (docs/protocol.md#events).
 
 export interface Cursor {
   /** Opaque log identity; changes only when the log is lost, reset or replaced. */

@@ -1,6 +1,6 @@
 // The event envelope stored in the log and the frame it travels in on `/ws/events`.
 
-/** One event of the log (SPEC §2). */
+/** One event of the log (docs/protocol.md#events). */
 export interface EventEnvelope<D = unknown> {
   seq: number;
   id: string;
@@ -16,7 +16,7 @@ export interface EventInput<D = unknown> {
   data: D;
 }
 
-/** `/ws/events` frame of an event: its `type` is the topic (SPEC §4). */
+/** `/ws/events` frame of an event: its `type` is the topic (docs/protocol.md#wsevents-and-wsagents). */
 export interface EventFrame<D = unknown> {
   type: string;
   seq: number;

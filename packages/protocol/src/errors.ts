@@ -74,7 +74,7 @@ export class SwitchboardError extends Error {
     return ERRORS[this.code].retryable;
   }
 
-  /** Close code when this error ends a WebSocket (SPEC §3). */
+  /** Close code when this error ends a WebSocket (docs/protocol.md#shared-websocket-rules). */
   get closeCode(): number {
     return closeCodeForStatus(this.status);
   }
@@ -85,7 +85,7 @@ export class SwitchboardError extends Error {
     return { error: { code: this.code, message: this.message, ...details } };
   }
 
-  /** WebSocket error frame (SPEC §3). */
+  /** WebSocket error frame (docs/protocol.md#shared-websocket-rules). */
   toFrame(): { type: 'error'; code: ErrorCode; message: string } {
     return { type: 'error', code: this.code, message: this.message };
   }

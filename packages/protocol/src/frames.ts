@@ -1,4 +1,4 @@
-// Frames of the general stream `/ws/events` (SPEC §4) and the shared rules (SPEC §3).
+// Frames of the general stream `/ws/events` (docs/protocol.md#wsevents-and-wsagents) and the shared rules (docs/protocol.md#shared-websocket-rules).
 
 import type { Cursor } from './cursor';
 import type { ErrorCode } from './errors';

@@ -1,10 +1,10 @@
-// The reconnect backoff of SPEC §9 as a table of (attempt, random) → ms.
+// The reconnect backoff of docs/architecture.md as a table of (attempt, random) → ms.
 
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/backoff';
 import { BACKOFF_STEPS_MS } from '../src/constants';
 
-// SPEC §9: 1, 2, 4, 8, 16 s then a 30 s cap, jitter delay × (0.5 + random × 0.5), rounded to whole ms.
+// docs/architecture.md: 1, 2, 4, 8, 16 s then a 30 s cap, jitter delay × (0.5 + random × 0.5), rounded to whole ms.
 const table: Array<[attempt: number, random: number, ms: number]> = [
   [1, 0, 500], [1, 0.5, 750], [1, 0.999, 1000],
   [2, 0, 1000], [2, 0.5, 1500], [2, 0.999, 1999],

@@ -1,4 +1,4 @@
-// The topic catalogue check (SPEC §2): valid data of every topic passes, and a wrong field is named as data.<field>.
+// The topic catalogue check (docs/protocol.md#events): valid data of every topic passes, and a wrong field is named as data.<field>.
 
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE, CATALOGUE_FAMILIES, SERVER_FAMILIES, catalogueSchema, checkEventData, type CatalogueTopic } from '../src/catalogue';

@@ -24,7 +24,7 @@ describe('the error registry', () => {
     expect(retryable).toStrictEqual(['internal', 'too_many_requests', 'unavailable']);
   });
 
-  it('uses the close codes of SPEC §3 for the statuses that end connections', () => {
+  it('uses the close codes of docs/protocol.md#shared-websocket-rules for the statuses that end connections', () => {
     expect(closeCodeForStatus(ERRORS.bad_request.status)).toBe(CLOSE.badRequest);
     expect(closeCodeForStatus(ERRORS.unauthorized.status)).toBe(CLOSE.unauthorized);
     expect(closeCodeForStatus(ERRORS.token_expired.status)).toBe(CLOSE.unauthorized);

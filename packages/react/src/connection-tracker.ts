@@ -8,7 +8,7 @@ export interface ConnectionInfo {
   status: ConnectionStatus;
   /** Epoch ms of the next socket attempt while reconnecting or polling; null otherwise. */
   retryAt: number | null;
-  /** Failed connects in a row (3 → polling, SPEC §9). */
+  /** Failed connects in a row (3 → polling, docs/architecture.md). */
   failures: number;
   /** Reason of the last status change; null before the first one was seen. */
   reason: StateReason | null;

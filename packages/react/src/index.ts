@@ -1,4 +1,4 @@
-// @switchboard/react: a provider and hooks over the SDK client (SPEC §9), plus the seeds' hook shapes.
+// @switchboard/react: a provider and hooks over the SDK client (docs/architecture.md), plus the seeds' hook shapes.
 export { SwitchboardProvider, type SwitchboardProviderProps } from './provider';
 export { SwitchboardContext, useClient, useOptionalClient } from './context';
 export { useConnectionInfo, useConnectionStatus } from './use-connection-status';

@@ -1,4 +1,4 @@
-// A reconnecting JSON WebSocket for the streams outside the SDK (SPEC §5, §7, §8: /ws/instances, logs,
+// A reconnecting JSON WebSocket for the streams outside the SDK (docs/control-plane.md, docs/workspaces-and-plans.md: /ws/instances, logs,
 // messages, /ws/sessions, /ws/{session_id}): backoff 1, 2, 4, 8, 16, 30 s with jitter, reset on the first
 // server frame; ping every 30 s (the seed 002 idle rule); reconnect after 90 s of silence; stop on close
 // codes after which retrying cannot help. No React here.
@@ -171,7 +171,7 @@ export class StreamSocket {
       }
       if (typeof frame !== 'object' || frame === null || typeof (frame as StreamFrame).type !== 'string') return;
       if (!this.#gotFrame) {
-        // The first server frame proves the stream works: backoff and failures start over (SPEC §9).
+        // The first server frame proves the stream works: backoff and failures start over (docs/architecture.md).
         this.#gotFrame = true;
         this.#attempt = 0;
         if (this.#info.failures !== 0) this.#set({ ...this.#info, failures: 0 });

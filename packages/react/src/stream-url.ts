@@ -18,7 +18,7 @@ export function serverBase(url: string | undefined, client: SwitchboardClient | 
   throw new Error('switchboard react: no server URL; pass `url` or use a <SwitchboardProvider>');
 }
 
-/** `ws(s)://…path?query` on the server at `httpBase`; `token` is added as `?token=` (SPEC §6). */
+/** `ws(s)://…path?query` on the server at `httpBase`; `token` is added as `?token=` (docs/security.md). */
 export function streamUrl(httpBase: string, path: string, query: Record<string, string | undefined> = {}, token?: string): string {
   const u = new URL(httpBase.replace(/^http/, 'ws') + path);
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') u.searchParams.set(k, v);

@@ -17,7 +17,7 @@ export function useConnectionInfo(): ConnectionInfo {
 }
 
 /**
- * The provider client's status: `connecting`, `open`, `reconnecting`, `polling` or `closed` (SPEC §9).
+ * The provider client's status: `connecting`, `open`, `reconnecting`, `polling` or `closed` (docs/architecture.md).
  *
  * @example
  * const status = useConnectionStatus();

@@ -1,5 +1,5 @@
 // Seed 003's hook: `useSessionsWebSocket()` → `{ workspaces, connected }` over `/ws/sessions`, which pushes the
-// whole workspaces array (the `GET /api/sessions` shape) on connect and after every change (SPEC §7).
+// whole workspaces array (the `GET /api/sessions` shape) on connect and after every change (docs/workspaces-and-plans.md).
 
 import type { WebSocketConstructor } from '@switchboard/client';
 import { SESSIONS_REST_PATH, SESSIONS_SOCKET_PATH } from './constants';

@@ -23,7 +23,7 @@ export interface App {
   logger: Logger;
   /** The server's metrics (docs/operations.md). */
   metrics: ServerMetrics;
-  /** This node and its requests to the others, in cluster mode only (SPEC §11). */
+  /** This node and its requests to the others, in cluster mode only (docs/architecture.md#cluster-mode). */
   cluster?: ClusterNode;
   /** Cluster mode only: this node's place in the shared log (epoch, caught-up seq, lag), for health answers. */
   clusterHealth?: () => Promise<ClusterHealth>;

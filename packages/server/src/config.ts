@@ -1,4 +1,4 @@
-// Server settings: what `switchboard serve` flags and SWITCHBOARD_* environment variables set (SPEC §1).
+// Server settings: what `switchboard serve` flags and SWITCHBOARD_* environment variables set (README.md#quick-start).
 
 import {
   DEFAULT_GIT_INTERVAL_SECONDS,
@@ -28,7 +28,7 @@ export interface ServerConfig {
   port: number;
   /** Directory of the SQLite log, instance logs and other state. @default './.switchboard' */
   dataDir: string;
-  /** Admin token and signing secret; unset means loopback-only without auth (SPEC §6). */
+  /** Admin token and signing secret; unset means loopback-only without auth (docs/security.md). */
   token?: string;
   /** Path of a PEM (SPKI) public key whose RS256/ES256 JWTs are accepted too; turns auth on (docs/protocol.md, "Auth"). */
   jwtPublicKeyFile?: string;
@@ -65,7 +65,7 @@ export interface ServerConfig {
   allowedHosts: string[];
   /** Allow binding a non-loopback address without a token. */
   insecure: boolean;
-  /** Redis URL for cluster mode (SPEC §11). */
+  /** Redis URL for cluster mode (docs/architecture.md#cluster-mode). */
   redisUrl?: string;
   /** This node's id in a cluster. */
   nodeId?: string;
@@ -89,7 +89,7 @@ export interface ServerConfig {
   pingIntervalMs: number;
   /** Events kept before compaction. @default 100000 */
   retentionEvents: number;
-  /** Wait between SIGTERM and SIGKILL when an instance is stopped (SPEC §5); tests shorten it. @default 5000 */
+  /** Wait between SIGTERM and SIGKILL when an instance is stopped (docs/control-plane.md); tests shorten it. @default 5000 */
   stopGraceMs: number;
   /**
    * Automatic restarts of instances with a restart policy (docs/control-plane.md): backoff from 1 s doubling to

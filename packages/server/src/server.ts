@@ -1,5 +1,5 @@
 // Composes the server: store → event log → REST router + WebSocket gateway on one port, and the graceful
-// shutdown of SPEC §1 (stop accepting, close 1001 to every client, flush the store).
+// shutdown of README.md#quick-start (stop accepting, close 1001 to every client, flush the store).
 
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { CLOSE, MAX_BODY_BYTES, SwitchboardError, type EventInput } from '@switchboard/protocol';
@@ -77,7 +77,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const logProblem = (line: string) => logger.warn(line);
   const logError = (line: string) => logger.error(line);
   const store = new SqliteEventStore(config.dataDir);
-  // Cluster mode (SPEC §11): the local store becomes a mirror of the shared Redis log, caught up before listening.
+  // Cluster mode (docs/architecture.md#cluster-mode): the local store becomes a mirror of the shared Redis log, caught up before listening.
   let cluster: RedisLog | undefined;
   let bus: NodeBus | undefined;
   if (config.redisUrl) {

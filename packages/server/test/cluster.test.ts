@@ -52,7 +52,7 @@ async function getJson(n: TestServer, path: string): Promise<any> {
 const tick = (i: number, from = 'x') => ({ topic: 'cluster.tick', data: { i, from } });
 const isTick = (f: Frame) => f.type === 'cluster.tick';
 
-describe('cluster mode (SPEC §11)', () => {
+describe('cluster mode (docs/architecture.md#cluster-mode)', () => {
   it('delivers an event published on node A to a subscriber on node B with the same seq and epoch', async () => {
     newCluster();
     const a = await node('a');

@@ -1,4 +1,4 @@
-// Seed 002's shared protocol on its three endpoints (SPEC §3): ping → pong, the idle rule (1001), close 1001 on
+// Seed 002's shared protocol on its three endpoints (docs/protocol.md#shared-websocket-rules): ping → pong, the idle rule (1001), close 1001 on
 // graceful shutdown, and the frame rules.
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -189,7 +189,7 @@ describe('propagation', () => {
     await nextState(c, (w) => w[0]?.sessions[0]?.running === false);
     const log = join(srv.dataDir, 'instances', s.instance, 'output.log');
     const straggler = await waitFor(() => Number(readFileSync(log, 'utf8').trim()) || undefined, { message: 'background pid in the output log' });
-    // The supervisor signals the group as soon as its shell exits (SPEC §5: no orphan left behind).
+    // The supervisor signals the group as soon as its shell exits (docs/control-plane.md: no orphan left behind).
     await waitFor(() => !isAlive(straggler), { message: `background process ${straggler} stopped` });
     expect((await api.post(`/api/sessions/${s.id}/dispose`)).body).toEqual({ id: s.id, status: 'disposed' });
     await nextState(c, (w) => w[0]?.session_count === 0);

@@ -1,4 +1,4 @@
-// The instance supervisor through its REST API (SPEC §5): validation, lifecycle with real processes, exit and crash
+// The instance supervisor through its REST API (docs/control-plane.md): validation, lifecycle with real processes, exit and crash
 // detection, stop escalation, process groups, PATCH, clone, delete, env masking and the log tail.
 
 import { readFileSync, statSync, existsSync } from 'node:fs';

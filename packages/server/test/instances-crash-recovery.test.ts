@@ -1,5 +1,5 @@
 // After `kill -9` of the server, its instance keeps running as an orphan; the next server on the same data dir
-// recognises that run (by its marker), stops it and starts a fresh one: no duplicate, nothing left stale (SPEC §5).
+// recognises that run (by its marker), stops it and starts a fresh one: no duplicate, nothing left stale (docs/control-plane.md).
 
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';

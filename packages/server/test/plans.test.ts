@@ -1,4 +1,4 @@
-// Plans end to end (SPEC §8): steps run in order as real child processes, output streams as printed, a failure
+// Plans end to end (docs/workspaces-and-plans.md): steps run in order as real child processes, output streams as printed, a failure
 // skips the rest, cancel kills the running step's process group, bad bodies get a 400 naming the field, and every
 // change is a plan.* event on /ws/events.
 

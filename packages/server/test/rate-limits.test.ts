@@ -1,4 +1,4 @@
-// Per-peer rate limits from the outside (SPEC §13): a real server with small limits, peer A on 127.0.0.1 flooding
+// Per-peer rate limits from the outside (docs/security.md): a real server with small limits, peer A on 127.0.0.1 flooding
 // REST and upgrades, peer B on 127.0.0.2 (Linux routes all of 127/8 to loopback) served all along.
 
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';

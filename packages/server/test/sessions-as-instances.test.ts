@@ -1,4 +1,4 @@
-// Workspace sessions are supervised instances (SPEC §7, issue 4), against the real server with real processes: a
+// Workspace sessions are supervised instances (docs/workspaces-and-plans.md, issue 4), against the real server with real processes: a
 // spawned session is an instance on /ws/instances, dispose deletes it, its exits and crashes reach /ws/dashboard,
 // and after a restart (graceful or kill -9) on the same data dir the dashboard and the instances agree.
 

@@ -1,4 +1,4 @@
-// Seed 002's `/ws/instances/:name/logs` tests (SPEC §5.2) on real log files: backlog, new lines, rotation by rename
+// Seed 002's `/ws/instances/:name/logs` tests (docs/control-plane.md) on real log files: backlog, new lines, rotation by rename
 // and by truncation, unknown instances and bad backlogs, plus two hundred viewers on one file, a 1 MiB line and a
 // rotation while a viewer is lagging.
 

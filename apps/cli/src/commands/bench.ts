@@ -1,4 +1,4 @@
-// `switchboard bench`: the fan-out benchmark of SPEC §12 / issue 5 — Switchboard against plain ws, corked ws and
+// `switchboard bench`: the fan-out benchmark of docs/benchmarks.md / issue 5 — Switchboard against plain ws, corked ws and
 // Socket.IO 4 under one load generator — printed as markdown and written to docs/benchmarks.md.
 
 import { spawn } from 'node:child_process';

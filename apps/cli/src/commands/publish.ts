@@ -1,4 +1,4 @@
-// `switchboard publish TOPIC JSON`: append one event through `POST /api/events` and print the answer (SPEC §2).
+// `switchboard publish TOPIC JSON`: append one event through `POST /api/events` and print the answer (docs/protocol.md#events).
 
 import type { Command } from 'commander';
 import { text } from 'node:stream/consumers';

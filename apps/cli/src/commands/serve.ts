@@ -1,5 +1,5 @@
 // `switchboard serve`: start the server with flags/env settings, print one listening line, optionally run the demo
-// fleet in-process, and shut down gracefully on SIGINT/SIGTERM (SPEC §1).
+// fleet in-process, and shut down gracefully on SIGINT/SIGTERM (README.md#quick-start).
 
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '@switchboard/protocol';

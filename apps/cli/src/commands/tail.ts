@@ -1,5 +1,5 @@
 // `switchboard tail URL-or-PATH`: a websocat for this server. Prints each frame as one JSON line; on /ws/events and
-// /ws/agents it subscribes, keeps the connection alive and resumes without gap or duplicate (SPEC §3, §4).
+// /ws/agents it subscribes, keeps the connection alive and resumes without gap or duplicate (docs/protocol.md#shared-websocket-rules, docs/protocol.md#wsevents-and-wsagents).
 
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';

@@ -1,5 +1,5 @@
 // The demo fleet: a seeded state machine of sessions, agents, swarms and tasks that emits catalogue events
-// (SPEC §2) at a steady rate. It does no I/O itself: `publish` is injected (REST batches or `server.publish`).
+// (docs/protocol.md#events) at a steady rate. It does no I/O itself: `publish` is injected (REST batches or `server.publish`).
 
 import type { EventInput } from '@switchboard/protocol';
 import { DEFAULT_DEMO_APPROVAL_TIMEOUT_S, DEFAULT_DEMO_MAX_SESSIONS, DEFAULT_DEMO_RATE, DEFAULT_DEMO_TICK_INTERVAL_MS } from '../constants';

@@ -1,4 +1,4 @@
-// The few REST calls the CLI makes (SPEC §2), over fetch, with server errors turned into CliErrors that carry the
+// The few REST calls the CLI makes (docs/protocol.md#events), over fetch, with server errors turned into CliErrors that carry the
 // server's code and message.
 
 import type { EventInput, PollResponse, PublishManyResponse, PublishOneResponse } from '@switchboard/protocol';

@@ -1,4 +1,4 @@
-// `switchboard serve` flags and their SWITCHBOARD_* environment variables → a partial ServerConfig (SPEC §1, §6).
+// `switchboard serve` flags and their SWITCHBOARD_* environment variables → a partial ServerConfig (README.md#quick-start, docs/security.md).
 // Pure: argv and env in, settings out, so the mapping is table-tested without starting anything.
 
 import { isIP } from 'node:net';
@@ -73,7 +73,7 @@ export function defineServeOptions(command: Command): Command {
 
 const LOOPBACK_NAMES = new Set(['localhost', '::1', '0:0:0:0:0:0:0:1']);
 
-/** Whether binding `host` keeps the server on this machine (SPEC §6). */
+/** Whether binding `host` keeps the server on this machine (docs/security.md). */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
   return LOOPBACK_NAMES.has(h) || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\.\d+\.\d+\.\d+$/.test(h);

@@ -1,4 +1,4 @@
-// The resume cursor of `switchboard tail` on `/ws/events` (SPEC §4): which frames to print, and the `since` to
+// The resume cursor of `switchboard tail` on `/ws/events` (docs/protocol.md#wsevents-and-wsagents): which frames to print, and the `since` to
 // resubscribe with after a reconnect, so the printed stream has no gap and no duplicate.
 
 import type { Cursor, SubscribeFrame } from '@switchboard/protocol';

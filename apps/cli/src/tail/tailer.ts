@@ -89,14 +89,14 @@ export function startTail(options: TailOptions): Tail {
       if (target.kind === 'events' && target.subscribeBy === 'frame') {
         ws.send(JSON.stringify(tracker.subscribeFrame(options.topics ?? ['*'])));
       }
-      // An application ping keeps streams with an idle rule open (SPEC §3); the pong is not printed.
+      // An application ping keeps streams with an idle rule open (docs/protocol.md#shared-websocket-rules); the pong is not printed.
       pingTimer = setInterval(() => ws.send('{"type":"ping"}'), pingIntervalMs);
     });
 
     ws.on('message', (data, isBinary) => {
       if (!sawFrame) {
         sawFrame = true;
-        attempt = 0; // the backoff resets on the first server frame (SPEC §9)
+        attempt = 0; // the backoff resets on the first server frame (docs/architecture.md)
       }
       const text = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
       if (options.raw) return options.write(text);

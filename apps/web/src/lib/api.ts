@@ -3,7 +3,7 @@
 
 import { SERVER_URL, TOKEN } from './settings';
 
-/** A failed call: the server's error code and message (SPEC §13: "a clear 400 naming the field"). */
+/** A failed call: the server's error code and message (docs/security.md: "a clear 400 naming the field"). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -1,4 +1,4 @@
-// One readable line per event for the activity feed: who did what, from the catalogue's fields (SPEC §2).
+// One readable line per event for the activity feed: who did what, from the catalogue's fields (docs/protocol.md#events).
 
 import type { SwitchboardEvent } from '@switchboard/client';
 

@@ -104,7 +104,7 @@ export function createPublishHandler(broadcast: (e: PublishedEvent, seq: number,
   };
 }
 
-/** The event frame every peer sends, byte for byte the shape of Switchboard's (SPEC §4). */
+/** The event frame every peer sends, byte for byte the shape of Switchboard's (docs/protocol.md#wsevents-and-wsagents). */
 export function eventFrameText(e: PublishedEvent, seq: number, ts: string): string {
   return `{"type":${JSON.stringify(e.topic)},"seq":${seq},"ts":"${ts}","data":${JSON.stringify(e.data)}}`;
 }

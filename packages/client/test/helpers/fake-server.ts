@@ -150,7 +150,7 @@ export class FakeServer {
     });
   }
 
-  /** Answer like SPEC §4: replay after `since` when it is in this epoch, else a snapshot. */
+  /** Answer like docs/protocol.md#wsevents-and-wsagents: replay after `since` when it is in this epoch, else a snapshot. */
   answerSubscribe(c: FakeConnection, frame: Record<string, unknown>): void {
     const topics = frame.topics as string[];
     c.topics = topics;

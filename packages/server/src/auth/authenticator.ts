@@ -1,4 +1,4 @@
-// Who may do what (SPEC §6, docs/protocol.md "Auth"): without a secret or public key everything is open (the server
+// Who may do what (docs/security.md, docs/protocol.md "Auth"): without a secret or public key everything is open (the server
 // is loopback-only); with one, every request but /api/healthz presents a token — `Authorization: Bearer`,
 // `?token=`, or for WebSockets the subprotocol `bearer.<token>` — and route-roles.ts says what it needs.
 

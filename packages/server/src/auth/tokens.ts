@@ -1,4 +1,4 @@
-// The first token format, `sb1.<payload>.<signature>` (SPEC §6): payload `{role, exp}` in base64url and an
+// The first token format, `sb1.<payload>.<signature>` (docs/security.md): payload `{role, exp}` in base64url and an
 // HMAC-SHA256 signature with the admin token as the secret. New tokens are JWTs (jwt.ts); these keep working until
 // they expire, unless the server runs with --no-legacy-tokens.
 

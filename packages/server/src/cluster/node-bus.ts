@@ -1,4 +1,4 @@
-// Request/reply between cluster nodes over Redis pub/sub (SPEC §11: actions on an instance reach the node that
+// Request/reply between cluster nodes over Redis pub/sub (docs/architecture.md#cluster-mode: actions on an instance reach the node that
 // supervises it through Redis). Each node listens on its own channel; a reply goes back to the asker's channel.
 // Liveness: each node keeps a heartbeat key with a TTL (`<prefix>alive:<node>`), so the others can tell a node that
 // died from one that is merely quiet (docs/architecture.md "Instances of a node that died").

@@ -1,4 +1,4 @@
-// Cluster mode (SPEC §11): the log lives in one Redis Stream shared by every node. Appends reserve global seqs in
+// Cluster mode (docs/architecture.md#cluster-mode): the log lives in one Redis Stream shared by every node. Appends reserve global seqs in
 // Redis; one tailer per node applies every entry (its own and other nodes') to the local SQLite mirror, the
 // projections and the fan-out, in seq order. The local store only mirrors the stream, so cursors are global.
 

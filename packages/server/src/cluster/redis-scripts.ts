@@ -1,4 +1,4 @@
-// The Lua scripts of the cluster log (SPEC §11). Each runs atomically in Redis, which is what makes the seq global,
+// The Lua scripts of the cluster log (docs/architecture.md#cluster-mode). Each runs atomically in Redis, which is what makes the seq global,
 // the append exactly-once and the epoch a fence (docs/architecture.md "Cluster mode").
 
 /**

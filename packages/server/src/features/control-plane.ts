@@ -1,4 +1,4 @@
-// The control plane of seed 002 (SPEC §5) as one feature: the instance supervisor and its REST, inter-agent
+// The control plane of seed 002 (docs/control-plane.md) as one feature: the instance supervisor and its REST, inter-agent
 // messages and their REST, and the three streams `/ws/instances`, `/ws/instances/:name/logs`, `/ws/messages`.
 
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ export function controlPlaneOf(app: App): ControlPlane | undefined {
 
 export const controlPlane: Feature = async (app) => {
   const { config } = app;
-  // In a cluster each node supervises the instances it created (SPEC §11); nodeId stays unset on a single node.
+  // In a cluster each node supervises the instances it created (docs/architecture.md#cluster-mode); nodeId stays unset on a single node.
   const supervisor = new Supervisor(app.log, {
     dataDir: config.dataDir,
     stopGraceMs: config.stopGraceMs,

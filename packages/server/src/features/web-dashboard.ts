@@ -1,4 +1,4 @@
-// The web dashboard (SPEC §10) at `/`: the files Vite built into apps/web/dist, with the index.html fallback
+// The web dashboard (README.md#dashboard) at `/`: the files Vite built into apps/web/dist, with the index.html fallback
 // for client routes (/instances, /plans/:id, …) on navigations only, content types, immutable caching of hashed
 // assets, and no way out of the dist directory. Without a build, `/` explains how to make one.
 

@@ -1,4 +1,4 @@
-// Small readers for REST body fields: each throws `validation_failed` naming the field (SPEC §13: a clear 400
+// Small readers for REST body fields: each throws `validation_failed` naming the field (docs/security.md: a clear 400
 // naming the field), so route handlers read like the body shape they expect.
 
 import { SwitchboardError } from '@switchboard/protocol';

@@ -1,4 +1,4 @@
-// Reading JSON request bodies with a size limit: over the limit → 413, bad JSON → 400 (SPEC §2, §13). The bytes
+// Reading JSON request bodies with a size limit: over the limit → 413, bad JSON → 400 (docs/protocol.md#events, docs/security.md). The bytes
 // must be UTF-8 (a leading byte order mark is skipped); invalid sequences are refused rather than replaced, so
 // what is stored is exactly what was sent. The parsed value must also nest at most MAX_BODY_DEPTH containers and
 // hold only finite numbers (see json-shape.ts; docs/protocol.md, "Input hygiene").

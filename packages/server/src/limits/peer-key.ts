@@ -1,4 +1,4 @@
-// Who a request counts against (SPEC §13): the token's subject when a verified token names one, else the client
+// Who a request counts against (docs/security.md): the token's subject when a verified token names one, else the client
 // address. Addresses are normalised so one peer cannot look like many: `::ffff:1.2.3.4` is `1.2.3.4`, and an IPv6
 // address counts as its /64 network, the block one host or household is usually given.
 

@@ -1,4 +1,4 @@
-// Per-peer rate limits of SPEC §13: HTTP requests and new WebSocket connections each have their own token
+// Per-peer rate limits of docs/security.md: HTTP requests and new WebSocket connections each have their own token
 // buckets, so a peer flooding one cannot starve the other, and no peer's flood touches another peer's budget.
 // Over budget → HTTP 429 `too_many_requests` with `Retry-After` (whole seconds); `/api/healthz` and `/api/readyz` are never limited.
 

@@ -1,4 +1,4 @@
-// Token buckets per peer key (SPEC §13 floods): each key may spend `burst` at once and `ratePerSecond` after
+// Token buckets per peer key (docs/security.md floods): each key may spend `burst` at once and `ratePerSecond` after
 // that. Pure apart from the clock, which is injected so the arithmetic is tested without waiting.
 
 export interface TokenBucketOptions {

@@ -1,5 +1,5 @@
 // The event log: validates producer input, appends to the store, folds events into the shared projections and
-// notifies listeners (fan-out, seed streams) synchronously, in log order. The single source of truth (SPEC §2).
+// notifies listeners (fan-out, seed streams) synchronously, in log order. The single source of truth (docs/protocol.md#events).
 
 import {
   SwitchboardError,
@@ -34,7 +34,7 @@ export interface AppendReceipt {
 export type ProducerExpander = (inputs: readonly AppendInput[]) => AppendInput[];
 
 /**
- * Where appends go in cluster mode (SPEC §11): the shared log assigns the seqs and later hands every event back
+ * Where appends go in cluster mode (docs/architecture.md#cluster-mode): the shared log assigns the seqs and later hands every event back
  * through `EventLog.applyReplicated`; `append` resolves once that happened on this node.
  */
 export interface LogReplicator {
@@ -256,7 +256,7 @@ export class EventLog {
     return { replayed: receipt.replayed, events: receipt.events.slice(0, inputs.length) };
   }
 
-  /** Send appends through the cluster's shared log from now on (SPEC §11); the store must be a mirror. */
+  /** Send appends through the cluster's shared log from now on (docs/architecture.md#cluster-mode); the store must be a mirror. */
   replicateThrough(replicator: LogReplicator): void {
     this.replicator = replicator;
   }

@@ -1,4 +1,4 @@
-// One shared reader per log file, however many viewers watch it (SPEC §5.2): fs.watch on the file's directory with
+// One shared reader per log file, however many viewers watch it (docs/control-plane.md): fs.watch on the file's directory with
 // a polling fallback, reads only the bytes appended since the last read, splits them into lines, keeps the last
 // lines in memory for backlogs, and sends each 100 ms batch as one `lines` frame encoded once for every viewer.
 // Rotation by rename (the path now names another file) or truncation (the file shrank) sends `rotated`, then the

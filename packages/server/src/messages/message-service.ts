@@ -1,4 +1,4 @@
-// Sending and moving messages (SPEC §5.3): the payload goes to the message store only; the log gets a `message.*`
+// Sending and moving messages (docs/control-plane.md): the payload goes to the message store only; the log gets a `message.*`
 // event with the metadata, which reaches `/ws/messages` and `/ws/events`. Request fields are validated here.
 
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Inter-agent messages (SPEC §5.3) in their own SQLite file under `<dataDir>/messages/` (a 0700 directory): the
+// Inter-agent messages (docs/control-plane.md) in their own SQLite file under `<dataDir>/messages/` (a 0700 directory): the
 // payloads, which must never reach the event log, and the history of message events the `/ws/messages` snapshot
 // reads, filtered in SQL so a narrow filter still gets its recent events.
 

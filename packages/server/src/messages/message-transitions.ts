@@ -1,4 +1,4 @@
-// The moves a message may make (SPEC §5.3), as data: sent → delivered → acknowledged, and failed from either open
+// The moves a message may make (docs/control-plane.md), as data: sent → delivered → acknowledged, and failed from either open
 // state. Acknowledging an undelivered message is allowed (a peer may ack without a separate delivery receipt).
 
 import type { MessageEventName } from '@switchboard/protocol';

@@ -17,7 +17,7 @@ export interface MetricSources {
   instancesByStatus(): Record<string, number>;
 }
 
-/** Cluster figures (SPEC §11), read when scraped in cluster mode. */
+/** Cluster figures (docs/architecture.md#cluster-mode), read when scraped in cluster mode. */
 export interface ClusterSources {
   /** Seconds between an event's append (on any node) and its application here, for the newest applied batch. */
   lagSeconds(): number;

@@ -1,4 +1,4 @@
-// REST of the event log (SPEC §2): publish, the polling fallback, the snapshot and the health check.
+// REST of the event log (docs/protocol.md#events): publish, the polling fallback, the snapshot and the health check.
 
 import {
   DEFAULT_POLL_LIMIT,

@@ -1,4 +1,4 @@
-// REST of supervised instances (SPEC §5): list, create, read, PATCH, delete, the lifecycle actions and the log
+// REST of supervised instances (docs/control-plane.md): list, create, read, PATCH, delete, the lifecycle actions and the log
 // tail. Every answer shows env keys with masked values.
 
 import { DEFAULT_LOG_TAIL, MAX_LOG_TAIL, SwitchboardError } from '@switchboard/protocol';
@@ -43,7 +43,7 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
     }
   };
 
-  // Cluster mode (SPEC §11): an action on an instance another node supervises is sent to that node through Redis,
+  // Cluster mode (docs/architecture.md#cluster-mode): an action on an instance another node supervises is sent to that node through Redis,
   // which answers as if it had been asked directly.
   const { cluster } = app;
   cluster?.handle('instance', (payload) => {
@@ -58,7 +58,7 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
    * (docs/architecture.md "Instances of a node that died").
    */
   const adopt = async (name: string, env: Record<string, string>, start: boolean): Promise<Answer> => {
-    if (!cluster) throw new SwitchboardError('invalid_state', 'Adopting an instance needs cluster mode (SPEC §11): on a single node this node supervises every instance');
+    if (!cluster) throw new SwitchboardError('invalid_state', 'Adopting an instance needs cluster mode (docs/architecture.md#cluster-mode): on a single node this node supervises every instance');
     const inst = supervisor.require(name);
     const owner = supervisor.ownerOf(name);
     if (inst.orphaned_at && owner !== undefined && owner !== cluster.nodeId) {

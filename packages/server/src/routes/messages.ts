@@ -1,4 +1,4 @@
-// REST of inter-agent messages (SPEC §5.3). `GET /api/messages/:id` is the only answer that carries a payload;
+// REST of inter-agent messages (docs/control-plane.md). `GET /api/messages/:id` is the only answer that carries a payload;
 // the list (the polling fallback of `/ws/messages`) is metadata only.
 
 import { SwitchboardError } from '@switchboard/protocol';

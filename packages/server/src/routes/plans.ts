@@ -1,4 +1,4 @@
-// REST of plans (SPEC §8, seed 004): create, run, cancel, read, the polling fallback with `X-Poll-Interval: 2`, and
+// REST of plans (docs/workspaces-and-plans.md, seed 004): create, run, cancel, read, the polling fallback with `X-Poll-Interval: 2`, and
 // the seed's direct message to one session's plan-stream connections.
 
 import { stat } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// REST of workspaces and their sessions (SPEC §7, seed 003): register/remove checkouts, spawn/dispose/patch sessions,
+// REST of workspaces and their sessions (docs/workspaces-and-plans.md, seed 003): register/remove checkouts, spawn/dispose/patch sessions,
 // and `GET /api/sessions`, the seed 003 workspaces array.
 
 import { listWorkspaces, toSeedWorkspace } from '@switchboard/projections';

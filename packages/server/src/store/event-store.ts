@@ -1,4 +1,4 @@
-// The storage contract of the event log (SPEC §2): append, read since a cursor, and the saved projection.
+// The storage contract of the event log (docs/protocol.md#events): append, read since a cursor, and the saved projection.
 // SQLite implements it for one node; a Redis Stream store implements the same contract for clusters.
 
 import type { EventEnvelope } from '@switchboard/protocol';

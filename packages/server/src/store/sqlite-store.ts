@@ -1,4 +1,4 @@
-// The embedded event store: SQLite in WAL mode via better-sqlite3 (SPEC §2).
+// The embedded event store: SQLite in WAL mode via better-sqlite3 (docs/protocol.md#events).
 // Appends commit before they return, so an acknowledged event survives kill -9.
 
 import Database from 'better-sqlite3';
@@ -118,7 +118,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Cluster mirror (SPEC §11): store events that already carry their seq, id and ts (from the shared Redis log), in
+   * Cluster mirror (docs/architecture.md#cluster-mode): store events that already carry their seq, id and ts (from the shared Redis log), in
    * one transaction. Seqs must follow the head.
    */
   appendReplicated(events: readonly StoredEvent[]): void {

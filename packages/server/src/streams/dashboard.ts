@@ -1,4 +1,4 @@
-// `/ws/dashboard` and its alias `/ws/sessions` (SPEC §7, seed 003): a `config` frame, then the full seed 003
+// `/ws/dashboard` and its alias `/ws/sessions` (docs/workspaces-and-plans.md, seed 003): a `config` frame, then the full seed 003
 // workspaces array as a `sessions` frame on connect and after every `workspace.*` change, debounced per connection
 // (at most one frame per 500 ms, the last change always sent). Client frames other than ping are ignored.
 
@@ -124,7 +124,7 @@ export function registerDashboardStream(app: App): DashboardBroadcaster {
       conn.send({ type: 'config', config: dashboardConfig(app.config, app.cluster?.nodeId), workspaces: listWorkspaces(app.log.state.workspaces) });
       broadcaster.register(conn);
     },
-    // SPEC §7: client frames other than ping (answered by the gateway) are ignored.
+    // docs/workspaces-and-plans.md: client frames other than ping (answered by the gateway) are ignored.
     frame: () => true,
   };
   app.streams.add('/ws/dashboard', handler);

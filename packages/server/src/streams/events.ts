@@ -1,4 +1,4 @@
-// `/ws/events` and `/ws/agents` (SPEC §4): subscribe/unsubscribe by topic pattern, snapshot or gap-free replay
+// `/ws/events` and `/ws/agents` (docs/protocol.md#wsevents-and-wsagents): subscribe/unsubscribe by topic pattern, snapshot or gap-free replay
 // from a cursor, then live events whose frame `type` is the topic.
 
 import {

@@ -1,4 +1,4 @@
-// `/ws/instances` (SPEC §5.1, seed 002): a snapshot of the instances, then one delta per `instance.*` event, in log
+// `/ws/instances` (docs/control-plane.md, seed 002): a snapshot of the instances, then one delta per `instance.*` event, in log
 // order. `instance_archived` reaches every client (so views can drop it); other deltas about an archived instance
 // reach only clients that include archived ones. `set_include_archived` is answered with a fresh snapshot, and a
 // client that lagged gets one (marked `reason: "lagged"`) instead of the deltas it missed.

@@ -1,4 +1,4 @@
-// `/ws/{session_id}` (SPEC §8, seed 004): the catch-all plan stream. A connection registers under its session id,
+// `/ws/{session_id}` (docs/workspaces-and-plans.md, seed 004): the catch-all plan stream. A connection registers under its session id,
 // subscribes to plans by id — answered with `subscribed` and the plan's current state (`plan_state`) — and then
 // receives `step_status`, `step_output`, `plan_completed` and `plan_failed` frames, derived from the `plan.*` events
 // of the log (so in log order, each after the state it follows). Closed connections leave every index at once.
@@ -188,7 +188,7 @@ export function registerPlansStream(app: App): PlanSubscriptions {
   });
 
   const handler: StreamHandler = {
-    // Seed 004's clients may never send a frame: no idle rule; protocol pings reap dead peers (SPEC §3).
+    // Seed 004's clients may never send a frame: no idle rule; protocol pings reap dead peers (docs/protocol.md#shared-websocket-rules).
     idleRule: false,
     open(conn, { params }) {
       subs.connect(conn, params.session_id!);

@@ -1,5 +1,5 @@
 // Where an instance's files live: `<dataDir>/instances/<name>/` holds its output log, its env file (0600) and the
-// marker of its current run. Names are validated and the result checked to stay inside the data dir (SPEC §5.2).
+// marker of its current run. Names are validated and the result checked to stay inside the data dir (docs/control-plane.md).
 
 import { join, resolve, sep } from 'node:path';
 import { SwitchboardError, isInstanceName } from '@switchboard/protocol';

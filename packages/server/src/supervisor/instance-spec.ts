@@ -1,4 +1,4 @@
-// Validation of instance request bodies (SPEC §5, §13): create, PATCH and clone. Pure: values in, a typed spec or a
+// Validation of instance request bodies (docs/control-plane.md, docs/security.md): create, PATCH and clone. Pure: values in, a typed spec or a
 // 400 naming the field out.
 
 import {

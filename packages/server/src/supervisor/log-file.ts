@@ -1,6 +1,6 @@
 // The append side of an instance's output log. The supervisor owns the file (children write to pipes), so a
 // logrotate-style rename is followed: before each write the path is checked and, when it names another file or
-// none, reopened, so new output lands in the new file the log stream tails (SPEC §5.2).
+// none, reopened, so new output lands in the new file the log stream tails (docs/control-plane.md).
 //
 // Rotation by size (`--log-max-bytes`, docs/control-plane.md "Bounds") is done here, by the only writer, and by
 // rename: output.log → output.log.1 → … → output.log.<maxFiles>, the oldest deleted. Because children write to our

@@ -1,5 +1,5 @@
 // Child processes in their own process group: `/bin/sh -c command`, or the executable with `args` and no shell
-// (SPEC §5). Signals go to the whole group, so `sh -c 'agent; sleep 30'` never leaves an orphan behind, and a
+// (docs/control-plane.md). Signals go to the whole group, so `sh -c 'agent; sleep 30'` never leaves an orphan behind, and a
 // Ctrl-C on the server's terminal reaches the server only, which then stops its children itself.
 
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,4 +1,4 @@
-// The instance supervisor (SPEC §5): real child processes with their output appended to a log file, every change an
+// The instance supervisor (docs/control-plane.md): real child processes with their output appended to a log file, every change an
 // `instance.*` event, and the instances projection (folded from those events) as the only record of what exists.
 // Operations on one instance are serialized; a health loop catches processes that vanished without an exit; after
 // a restart of the server, instances that were running are started again, or marked crashed, never left stale.
@@ -25,7 +25,7 @@ export interface SupervisorOptions {
   /** Operational log lines (never env values). */
   log: (line: string) => void;
   /**
-   * This node's id in a cluster (SPEC §11); unset on a single node. Each node supervises only the instances it
+   * This node's id in a cluster (docs/architecture.md#cluster-mode); unset on a single node. Each node supervises only the instances it
    * created (their files live in its data dir); the others are refused with `invalid_state` naming the owner.
    */
   nodeId?: string;

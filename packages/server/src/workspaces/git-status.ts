@@ -1,5 +1,5 @@
 // Reads a workspace's git status by running git asynchronously (execFile, never a sync call on the event loop), and
-// coalesces refreshes so one workspace never has two git runs at once (SPEC §7).
+// coalesces refreshes so one workspace never has two git runs at once (docs/workspaces-and-plans.md).
 
 import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Sessions as supervised instances (SPEC §7, issue 4): each session runs as the instance named after it, so it is on
+// Sessions as supervised instances (docs/workspaces-and-plans.md, issue 4): each session runs as the instance named after it, so it is on
 // `/ws/instances` and `GET /api/instances` like any other, its output streams on `/ws/instances/:name/logs`, and
 // `running` is the instance's status and `last_output_at` its log's mtime. Restart-on-boot applies to it too.
 

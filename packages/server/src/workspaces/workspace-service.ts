@@ -1,4 +1,4 @@
-// Workspaces and their sessions (SPEC §7, seed 003): registration, spawn/dispose through a SessionRunner (sessions
+// Workspaces and their sessions (docs/workspaces-and-plans.md, seed 003): registration, spawn/dispose through a SessionRunner (sessions
 // are supervised instances), the git refresh loop and the session activity check. Every change is a `workspace.*`
 // (and `session.*`) event in the log; the `workspaces` projection is the only state, so REST, /ws/dashboard and
 // /ws/events all read the same thing.

@@ -1,5 +1,5 @@
 // One server-side WebSocket connection, shared by every stream: an ordered outbound queue of pre-encoded frames
-// flushed once per tick (one write per socket), bounded bytes in flight, the lag rule (SPEC §3), error frames
+// flushed once per tick (one write per socket), bounded bytes in flight, the lag rule (docs/protocol.md#shared-websocket-rules), error frames
 // with their close codes, and the bookkeeping the heartbeat needs.
 //
 // Bytes in flight (docs/protocol.md, "Slow consumers"): everything handed to the socket sits in Node's buffer, the
@@ -50,7 +50,7 @@ export class WsConnection {
   framesInWindow = 0;
   /** Cleared by each protocol ping, set by the pong; a peer still false at the next ping is dead. */
   isAlive = true;
-  /** When the presented token expires; the heartbeat closes the connection with 4401 then (SPEC §6). */
+  /** When the presented token expires; the heartbeat closes the connection with 4401 then (docs/security.md). */
   expiresAtMs?: number;
   /** Who the connection acts as (its role and scopes); null without auth. An `auth` frame replaces it. */
   principal: Principal | null = null;
@@ -299,7 +299,7 @@ export class WsConnection {
     this.send(err.toFrame());
   }
 
-  /** Send an error frame and close with 4000 + its status (SPEC §3). */
+  /** Send an error frame and close with 4000 + its status (docs/protocol.md#shared-websocket-rules). */
   fail(err: SwitchboardError): void {
     this.sendError(err);
     this.close(err.closeCode, err.code);

@@ -1,5 +1,5 @@
 // The upgrade path shared by every WebSocket endpoint: route by path, the Origin rule, auth, and the frame rules
-// of SPEC §3 (binary → 1003, malformed → 1008, oversized → 1009 via maxPayload, ping → pong, unknown → error).
+// of docs/protocol.md#shared-websocket-rules (binary → 1003, malformed → 1008, oversized → 1009 via maxPayload, ping → pong, unknown → error).
 
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -51,7 +51,7 @@ export class WsGateway {
   private readonly wss: WebSocketServer;
   readonly heartbeat: Heartbeat;
   private draining = false;
-  /** Open sockets per client address (SPEC §13 connection floods). */
+  /** Open sockets per client address (docs/security.md connection floods). */
   private readonly perIp = new Map<string, number>();
 
   constructor(private readonly streams: StreamRegistry, private readonly options: GatewayOptions) {
@@ -105,7 +105,7 @@ export class WsGateway {
     principal: Principal | null,
   ): void {
     if (this.options.limitConnect?.(req, socket, principal)) return;
-    // One peer opening connections without end would exhaust file descriptors for everyone (SPEC §13).
+    // One peer opening connections without end would exhaust file descriptors for everyone (docs/security.md).
     const ip = req.socket.remoteAddress ?? '';
     if ((this.perIp.get(ip) ?? 0) >= this.options.maxConnectionsPerIp) {
       return reject(socket, new SwitchboardError('too_many_requests', `too many open WebSockets from ${ip}`), { 'Retry-After': '1' });

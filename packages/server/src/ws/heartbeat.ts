@@ -1,4 +1,4 @@
-// One timer for every socket's protocol pings and one for the idle rule, never a timer per connection (SPEC §3):
+// One timer for every socket's protocol pings and one for the idle rule, never a timer per connection (docs/protocol.md#shared-websocket-rules):
 // a peer that has not answered the previous ping is terminated; a client silent past the idle timeout gets 1001.
 
 import { CLOSE, SwitchboardError } from '@switchboard/protocol';

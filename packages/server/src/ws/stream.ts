@@ -15,7 +15,7 @@ export interface StreamContext {
 }
 
 export interface StreamHandler {
-  /** Whether the idle rule applies (SPEC §3: /ws/events and the seed 002 endpoints). */
+  /** Whether the idle rule applies (docs/protocol.md#shared-websocket-rules: /ws/events and the seed 002 endpoints). */
   idleRule: boolean;
   /** Called once the upgrade completed; may send the first frames or fail the connection. */
   open(conn: WsConnection, ctx: StreamContext): void;
@@ -52,7 +52,7 @@ export class StreamRegistry {
   }
 
   /**
-   * The catch-all `/ws/{param}` for a single segment no other stream took (SPEC §8). It never takes the name of
+   * The catch-all `/ws/{param}` for a single segment no other stream took (docs/workspaces-and-plans.md). It never takes the name of
    * another stream under the prefix (`/ws/instances` is not a session even where only `/ws/instances/:name/logs`
    * exists) nor a `reserved` one, whatever the case: those stay 404 instead of opening the wrong kind of stream.
    */

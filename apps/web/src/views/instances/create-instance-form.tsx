@@ -1,4 +1,4 @@
-// Create an instance: name (SPEC §5 pattern), shell command, optional port.
+// Create an instance: name (docs/control-plane.md pattern), shell command, optional port.
 
 import { useState, type FormEvent } from 'react';
 import { api } from '../../lib/api';

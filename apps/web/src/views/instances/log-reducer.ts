@@ -1,4 +1,4 @@
-// The log tail's lines, folded from `/ws/instances/:name/logs` frames (SPEC §5.2). Pure.
+// The log tail's lines, folded from `/ws/instances/:name/logs` frames (docs/control-plane.md). Pure.
 
 import { logPositionOf, type LogPosition } from '@switchboard/protocol';
 import type { StreamFrame } from '@switchboard/react';

@@ -1,4 +1,4 @@
-// Instances, live from `/ws/instances` (SPEC §5.1, seed 002): a snapshot, then deltas; REST polling of
+// Instances, live from `/ws/instances` (docs/control-plane.md, seed 002): a snapshot, then deltas; REST polling of
 // `GET /api/instances` every 5 s after 3 failed connects (seed 002's original interval).
 
 import type { InstanceInfo } from '@switchboard/protocol';

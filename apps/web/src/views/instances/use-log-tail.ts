@@ -1,4 +1,4 @@
-// The log tail of one instance, live from `/ws/instances/:name/logs` (SPEC §5.2): the backlog, then new lines
+// The log tail of one instance, live from `/ws/instances/:name/logs` (docs/control-plane.md): the backlog, then new lines
 // as they are written; a `rotated` frame becomes a marker line. A reconnect sends the position the last frame gave,
 // so the server continues exactly there (docs/control-plane.md "Exact log resume"). Polls `GET …/logs?tail=N`
 // every 3 s as fallback.

@@ -1,4 +1,4 @@
-// The messages view's events, folded from `/ws/messages` frames (SPEC §5.3). Pure.
+// The messages view's events, folded from `/ws/messages` frames (docs/control-plane.md). Pure.
 
 import type { MessageEventInfo } from '@switchboard/protocol';
 import type { StreamFrame } from '@switchboard/react';

@@ -1,4 +1,4 @@
-// Message events, live from `/ws/messages?instance=&correlation_id=` (SPEC §5.3): the recent events, then each
+// Message events, live from `/ws/messages?instance=&correlation_id=` (docs/control-plane.md): the recent events, then each
 // transition. Metadata only; payloads never reach the page. Falls back to polling `GET /api/messages`.
 
 import type { MessageEventInfo } from '@switchboard/protocol';
