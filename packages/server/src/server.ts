@@ -166,7 +166,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const fanout = registerEventsStream(app);
   registerEventsApi(app, () => ({ connections: gateway.heartbeat.size, frames_delivered: fanout.delivered, frames_dropped: fanout.dropped }));
   registerTokensApi(app, config.token);
-  registerReadyz(router, readiness);
+  registerReadyz(router, readiness, app.clusterHealth);
   for (const feature of FEATURES) await feature(app);
 
   const http: Server = createHttpServer((req, res) => {

@@ -59,7 +59,11 @@ describe('/api/readyz', () => {
     const s = await start({ redisUrl: redis.url, redisPrefix: `test-${randomUUID()}:`, nodeId: 'ready-a' });
     const pub = await fetch(`${s.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'custom.x', data: {} }) });
     expect(pub.status).toBe(201);
-    expect(await readyz(s)).toEqual({ status: 200, body: { status: 'ready' } });
+    // Like /api/healthz, readiness names the node and where it stands.
+    expect(await readyz(s)).toEqual({
+      status: 200,
+      body: { status: 'ready', node_id: 'ready-a', cluster: expect.objectContaining({ node_id: 'ready-a', epoch: expect.any(String), seq: 1, lag: expect.any(Number) }) },
+    });
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     expect(metrics).toMatch(/^switchboard_cluster_nodes 1$/m);
     expect(metrics).toMatch(/^switchboard_cluster_lag_seconds \d/m);
@@ -70,6 +74,7 @@ describe('/api/readyz', () => {
     const down = await readyz(s);
     expect(down.body.error.code).toBe('unavailable');
     expect(down.body.error.reason).toMatch(/redis/);
+    expect(down.body.error.node_id).toBe('ready-a');
     expect((await fetch(`${s.url}/api/healthz`)).status).toBe(200);
 
     redises.push(await startRedis({ port: redis.port }));

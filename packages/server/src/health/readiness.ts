@@ -3,6 +3,7 @@
 // shutdown begins, so a load balancer stops sending clients before the sockets close.
 
 import { SwitchboardError } from '@switchboard/protocol';
+import type { ClusterHealth } from '../app';
 import type { Router } from '../http/router';
 
 /** A check returns why the node is not ready, or null. */
@@ -38,11 +39,16 @@ export class Readiness {
   }
 }
 
-/** `GET /api/readyz`: 200 `{"status":"ready"}`, or 503 `unavailable` whose message is the reason. */
-export function registerReadyz(router: Router, readiness: Readiness): void {
+/**
+ * `GET /api/readyz`: 200 `{"status":"ready"}`, or 503 `unavailable` whose message is the reason. In cluster mode both
+ * also name the node and where it stands (`node_id`, `cluster`: epoch, caught-up seq, lag), as `/api/healthz` does.
+ */
+export function registerReadyz(router: Router, readiness: Readiness, clusterHealth?: () => Promise<ClusterHealth>): void {
   router.get('/api/readyz', async () => {
     const reason = await readiness.notReadyReason();
-    if (reason !== null) throw new SwitchboardError('unavailable', `not ready: ${reason}`, { details: { reason } });
-    return { body: { status: 'ready' } };
+    const cluster = clusterHealth ? await clusterHealth().catch(() => undefined) : undefined;
+    const where = cluster ? { node_id: cluster.node_id, cluster } : {};
+    if (reason !== null) throw new SwitchboardError('unavailable', `not ready: ${reason}`, { details: { reason, ...where } });
+    return { body: { status: 'ready', ...where } };
   });
 }
