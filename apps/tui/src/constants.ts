@@ -1,4 +1,4 @@
-// Defaults of the terminal dashboard (README.md#dashboard, seed 000), named once.
+// Defaults of the terminal dashboard (README.md#dashboard), named once.
 
 /** Topic patterns the dashboard subscribes to: the seed's four families, tasks for the feed, approvals for the inbox. */
 export const TUI_TOPICS: readonly string[] = ['session.*', 'agent.*', 'swarm.*', 'metrics.*', 'task.*', 'approval.*'];

@@ -1,4 +1,4 @@
-// @switchboard/tui: the terminal dashboard (`switchboard tui`, README.md#dashboard, seed 000), built with Ink on the SDK.
+// @switchboard/tui: the terminal dashboard (`switchboard tui`, README.md#dashboard), built with Ink on the SDK.
 export { runTui, type RunTuiOptions } from './run-tui';
 export { App, type AppProps } from './app';
 export { createDashboardStore, type DashboardClient, type DashboardStore, type DashboardStoreOptions, type DashboardView, type InstancesLink } from './dashboard-store';

@@ -1,4 +1,4 @@
-// Browser page lifecycle: close the client when the page goes away (docs/architecture.md, seed 001 "graceful shutdown
+// Browser page lifecycle: close the client when the page goes away (docs/architecture.md, the 3D-client contract "graceful shutdown
 // on page unload") and retry at once when the network comes back. The event target is injected for tests.
 
 /** The part of `window` (any EventTarget) the client listens on. */

@@ -33,7 +33,7 @@ describe('reconnect backoff', () => {
     await waitFor(() => client.status === 'open' && rec.snapshots.length + rec.subscribed.length >= 3, { message: 'open again' });
   });
 
-  it('gives up after maxReconnectAttempts (seed 001: 5) and says why', { timeout: 10_000 }, async () => {
+  it('gives up after maxReconnectAttempts (the 3D-client contract: 5) and says why', { timeout: 10_000 }, async () => {
     const server = await h.server();
     server.refuseUpgrades = true;
     const { client, rec } = h.client({ url: server.url, maxReconnectAttempts: 5, random: () => 0 });

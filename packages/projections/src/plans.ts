@@ -1,4 +1,4 @@
-// The `plans` slice (docs/workspaces-and-plans.md, seed 004): plans of ordered shell steps, their statuses and captured output, folded
+// The `plans` slice (docs/workspaces-and-plans.md): plans of ordered shell steps, their statuses and captured output, folded
 // from `plan.created` / `plan.step_status` / `plan.step_output` / `plan.completed` / `plan.failed`.
 
 import type { OpaqueView, ProjectedEvent } from './state';

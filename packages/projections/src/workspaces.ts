@@ -1,10 +1,10 @@
-// The `workspaces` slice (docs/workspaces-and-plans.md, seed 003): registered git checkouts, their git status and the sessions spawned
+// The `workspaces` slice (docs/workspaces-and-plans.md): registered git checkouts, their git status and the sessions spawned
 // in them, folded from `workspace.added` / `workspace.updated` / `workspace.removed`. `listWorkspaces` gives the
-// exact seed 003 array that `GET /api/sessions` and the `/ws/dashboard` `sessions` frame carry.
+// exact the workspace-dashboard contract array that `GET /api/sessions` and the `/ws/dashboard` `sessions` frame carry.
 
 import type { OpaqueView, ProjectedEvent } from './state';
 
-/** A session as the workspace lists it (seed 003). Strings are `""` when unknown, never absent. */
+/** A session as the workspace lists it (the workspace-dashboard contract). Strings are `""` when unknown, never absent. */
 export type WorkspaceSessionView = {
   id: string;
   /** Agent kind, e.g. `claude`. */
@@ -28,7 +28,7 @@ export type WorkspaceGitStatus = {
   git_files_changed: number;
 };
 
-/** One registered checkout in the projection: the seed 003 fields plus bookkeeping timestamps. */
+/** One registered checkout in the projection: the workspace-dashboard fields plus bookkeeping timestamps. */
 export type WorkspaceView = WorkspaceGitStatus & {
   id: string;
   repo: string;
@@ -40,7 +40,7 @@ export type WorkspaceView = WorkspaceGitStatus & {
   updated_at: string;
 };
 
-/** A workspace exactly as seed 003 lists it (field order included). */
+/** A workspace exactly as the workspace-dashboard contract lists it (field order included). */
 export type SeedWorkspace = WorkspaceGitStatus & {
   id: string;
   repo: string;
@@ -152,14 +152,14 @@ function upsertSession(ws: WorkspaceView, sid: string, d: Readonly<Record<string
   return { ...ws, sessions };
 }
 
-/** The seed 003 workspaces array: every workspace in registration order, with exactly the seed's fields. */
+/** The workspace-dashboard workspaces array: every workspace in registration order, with exactly the seed's fields. */
 export function listWorkspaces(slice: Readonly<Record<string, OpaqueView>>): SeedWorkspace[] {
   const all = Object.values(slice as unknown as Workspaces);
   all.sort((a, b) => (a.added_at < b.added_at ? -1 : a.added_at > b.added_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return all.map(toSeedWorkspace);
 }
 
-/** One workspace in the seed 003 shape. */
+/** One workspace in the workspace-dashboard shape. */
 export function toSeedWorkspace(ws: WorkspaceView): SeedWorkspace {
   return {
     id: ws.id,

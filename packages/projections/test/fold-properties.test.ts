@@ -70,7 +70,7 @@ function undefinedPaths(value: unknown, path = 'state'): string[] {
 }
 
 describe('folding generated events', () => {
-  it('generates only data the catalogue accepts', () => {
+  it('generates only datthe catalogue accepts', () => {
     fc.assert(fc.property(catalogueEvent, (e) => {
       expect(checkEventData(e.topic, e.data)).toStrictEqual({ ok: true });
     }), RUNS);

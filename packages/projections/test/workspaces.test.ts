@@ -96,7 +96,7 @@ describe('reduceWorkspaces', () => {
 });
 
 describe('listWorkspaces', () => {
-  it('gives the seed 003 shape exactly, in registration order', () => {
+  it('gives the workspace-dashboard shape exactly, in registration order', () => {
     const s = fold([
       ev('workspace.added', { id: 'b', path: '/b', repo: '/b', branch: 'main', short_repo: 'b' }, 2),
       ev('workspace.added', { id: 'a', path: '/a', repo: 'r', branch: 'x', short_repo: 'r', ...git }, 1),

@@ -1,4 +1,4 @@
-// Wire contract of the control plane (docs/control-plane.md, seed 002): instance names, the frames of `/ws/instances`,
+// Wire contract of the control plane (docs/control-plane.md): instance names, the frames of `/ws/instances`,
 // `/ws/instances/:name/logs` and `/ws/messages`, and their limits. Field names are the seed's, kept exactly.
 
 /** Instance names: lowercase, digits and dashes, 1–63 characters, so a name is always a safe directory name. */
@@ -140,7 +140,7 @@ export interface SetIncludeArchivedFrame {
 
 /**
  * Where a log viewer stopped (docs/control-plane.md "Exact log resume"): a file identity and the byte offset after
- * the last line sent. Added to seed 002's frames; reconnect with `?file=&offset=` to continue exactly there.
+ * the last line sent. Added to the control-plane contract's frames; reconnect with `?file=&offset=` to continue exactly there.
  */
 export interface LogPosition {
   file: string;

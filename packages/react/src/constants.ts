@@ -8,9 +8,9 @@ export const DEFAULT_MAX_EVENTS = 100;
  * @default 50
  */
 export const RELEASE_DELAY_MS = 50;
-/** Path of the seed 003 dashboard stream (alias of `/ws/dashboard`, docs/workspaces-and-plans.md). */
+/** Path of the workspace-dashboard dashboard stream (alias of `/ws/dashboard`, docs/workspaces-and-plans.md). */
 export const SESSIONS_SOCKET_PATH = '/ws/sessions';
 /** REST read behind `useSessionsWebSocket`'s polling fallback (docs/workspaces-and-plans.md). */
 export const SESSIONS_REST_PATH = '/api/sessions';
-/** Polling period of stream fallbacks when no interval is given (seed 002: "original intervals"). @default 5000 */
+/** Polling period of stream fallbacks when no interval is given (the control-plane contract: "original intervals"). @default 5000 */
 export const DEFAULT_STREAM_POLL_INTERVAL_MS = 5000;

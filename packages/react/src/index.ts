@@ -1,4 +1,4 @@
-// @switchboard/react: a provider and hooks over the SDK client (docs/architecture.md), plus the seeds' hook shapes.
+// @switchboard/react: a provider and hooks over the SDK client (docs/architecture.md), plus the hook shapes of the original clients (docs/compatibility.md).
 export { SwitchboardProvider, type SwitchboardProviderProps } from './provider';
 export { SwitchboardContext, useClient, useOptionalClient } from './context';
 export { useConnectionInfo, useConnectionStatus } from './use-connection-status';

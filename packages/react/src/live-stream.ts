@@ -1,4 +1,4 @@
-// A stream's state: frames of a StreamSocket folded by a reducer, with the REST polling fallback of seed 002
+// A stream's state: frames of a StreamSocket folded by a reducer, with the REST polling fallback of the control-plane contract
 // (after 3 failed connects in a row, poll until a socket opens again). No React here.
 
 import { FAILED_CONNECTS_BEFORE_POLLING } from '@switchboard/protocol';

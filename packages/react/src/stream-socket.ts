@@ -1,6 +1,6 @@
 // A reconnecting JSON WebSocket for the streams outside the SDK (docs/control-plane.md, docs/workspaces-and-plans.md: /ws/instances, logs,
 // messages, /ws/sessions, /ws/{session_id}): backoff 1, 2, 4, 8, 16, 30 s with jitter, reset on the first
-// server frame; ping every 30 s (the seed 002 idle rule); reconnect after 90 s of silence; stop on close
+// server frame; ping every 30 s (the control-plane idle rule); reconnect after 90 s of silence; stop on close
 // codes after which retrying cannot help. No React here.
 
 import { DEFAULT_CONNECT_TIMEOUT_MS, FATAL_CLOSE_CODES, type WebSocketConstructor, type WebSocketLike } from '@switchboard/client';

@@ -1,4 +1,4 @@
-// Seed 003's hook: `useSessionsWebSocket()` → `{ workspaces, connected }` over `/ws/sessions`, which pushes the
+// The workspace-dashboard contract's hook: `useSessionsWebSocket()` → `{ workspaces, connected }` over `/ws/sessions`, which pushes the
 // whole workspaces array (the `GET /api/sessions` shape) on connect and after every change (docs/workspaces-and-plans.md).
 
 import type { WebSocketConstructor } from '@switchboard/client';
@@ -8,7 +8,7 @@ import { serverBase, streamUrl } from './stream-url';
 import type { StreamFrame } from './stream-socket';
 import { useLiveStream } from './use-live-stream';
 
-/** A session of a workspace, as seed 003 sends it. */
+/** A session of a workspace, as the workspace-dashboard contract sends it. */
 export interface SessionResponse {
   id: string;
   target: string;
@@ -21,7 +21,7 @@ export interface SessionResponse {
   [key: string]: unknown;
 }
 
-/** A workspace with its git status and sessions, as seed 003 sends it. */
+/** A workspace with its git status and sessions, as the workspace-dashboard contract sends it. */
 export interface WorkspaceResponse {
   id: string;
   repo: string;
@@ -60,7 +60,7 @@ export interface UseSessionsWebSocketOptions {
 }
 
 export interface UseSessionsWebSocketResult extends SessionsState {
-  /** A socket is open: seed 003's health indicator. */
+  /** A socket is open: the workspace-dashboard contract's health indicator. */
   connected: boolean;
   status: ReturnType<typeof useLiveStream>['status'];
   /** The REST fallback is running after 3 failed connects. */
@@ -70,7 +70,7 @@ export interface UseSessionsWebSocketResult extends SessionsState {
 
 const INITIAL: SessionsState = { workspaces: [], config: null };
 
-/** Replace the whole state from each frame (seed 003: "replace entire workspaces state"). */
+/** Replace the whole state from each frame (the workspace-dashboard contract: "replace entire workspaces state"). */
 export function reduceSessionsFrame(state: SessionsState, frame: StreamFrame): SessionsState {
   if (frame.type === 'sessions' && Array.isArray(frame.workspaces)) return { ...state, workspaces: frame.workspaces as WorkspaceResponse[] };
   if (frame.type === 'config' && typeof frame.config === 'object' && frame.config !== null) {

@@ -1,4 +1,4 @@
-// Seed 001's hook shapes over the SDK: `useWebSocket(url)` → `{ events, isConnected }` and
+// The 3D-client contract's hook shapes over the SDK: `useWebSocket(url)` → `{ events, isConnected }` and
 // `useWebSocketEvent(type, callback)`.
 
 import { useEffect, useReducer, useState, useSyncExternalStore } from 'react';
@@ -9,7 +9,7 @@ import { DEFAULT_MAX_EVENTS } from './constants';
 import { useOptionalClient } from './context';
 import { useEvent } from './use-event';
 
-/** An event as seed 001's subscribers see it: the SDK event plus the frame's `type` (its topic). */
+/** An event as the 3D-client contract's subscribers see it: the SDK event plus the frame's `type` (its topic). */
 export type WebSocketEvent<D = unknown> = SwitchboardEvent<D> & { type: string };
 
 export interface UseWebSocketOptions extends PooledClientOptions {
@@ -81,7 +81,7 @@ function appendBounded<T>(prev: T[], arrived: T[], max: number): T[] {
 }
 
 /**
- * Call `callback` for every event of `type` (exact topic or pattern such as `task.*`), with the seed 001 event
+ * Call `callback` for every event of `type` (exact topic or pattern such as `task.*`), with the 3D-client event
  * shape. The latest callback is used; re-renders never resubscribe.
  *
  * @example

@@ -21,7 +21,7 @@ function workspace(id: string, sessions: number): WorkspaceResponse {
   };
 }
 
-/** A fake seed 003 peer on a real socket: `/ws/sessions` pushes config + sessions; upgrades can be refused. */
+/** A fake the workspace-dashboard contract peer on a real socket: `/ws/sessions` pushes config + sessions; upgrades can be refused. */
 class FakeDashboard {
   readonly http: Server;
   readonly wss = new WebSocketServer({ noServer: true });
@@ -69,7 +69,7 @@ class FakeDashboard {
   }
 }
 
-describe('useSessionsWebSocket (seed 003)', () => {
+describe('useSessionsWebSocket (the workspace-dashboard contract)', () => {
   let fake: FakeDashboard | undefined;
   afterEach(async () => {
     await fake?.close();

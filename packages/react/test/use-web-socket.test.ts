@@ -8,7 +8,7 @@ import { countingWebSocket } from './helpers';
 
 const strict = ({ children }: { children: ReactNode }) => createElement(StrictMode, null, children);
 
-describe('useWebSocket and useWebSocketEvent (seed 001)', () => {
+describe('useWebSocket and useWebSocketEvent (the 3D-client contract)', () => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.close();

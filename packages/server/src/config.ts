@@ -36,7 +36,7 @@ export interface ServerConfig {
   legacyTokens: boolean;
   /** Seconds a JWT is still accepted after its `exp`, for clock skew with the service that minted it. @default 5 */
   jwtClockToleranceSeconds: number;
-  /** Seconds without an application frame before `/ws/events` and seed 002 streams close with 1001. @default 90 */
+  /** Seconds without an application frame before `/ws/events` and control-plane streams close with 1001. @default 90 */
   idleTimeoutSeconds: number;
   /** Per-connection outbound queue bound. @default 1 MiB */
   maxQueueBytes: number;

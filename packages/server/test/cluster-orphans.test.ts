@@ -101,7 +101,7 @@ describe('instances of a node that died', () => {
     await stop(a);
     await waitFor(async () => (await onB.get(`/api/instances/${idle}`)).body.orphaned_at !== null, { timeoutMs: 10_000, message: 'orphaned' });
     expect((await onB.get(`/api/instances/${idle}`)).body).toMatchObject({ status: 'stopped', status_reason: 'owner_lost' });
-    // Start on an orphan adopts it (a seed 002 client knows no adopt).
+    // Start on an orphan adopts it (a control-plane client knows no adopt).
     expect((await onB.post(`/api/instances/${moved}/start`)).body).toMatchObject({ status: 'running', node_id: 'b' });
 
     a = await node(prefix, 'a', dataA);

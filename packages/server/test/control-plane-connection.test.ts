@@ -1,4 +1,4 @@
-// Seed 002's shared protocol on its three endpoints (docs/protocol.md#shared-websocket-rules): ping → pong, the idle rule (1001), close 1001 on
+// The control-plane contract's shared protocol on its three endpoints (docs/protocol.md#shared-websocket-rules): ping → pong, the idle rule (1001), close 1001 on
 // graceful shutdown, and the frame rules.
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ async function threeStreams(): Promise<string[]> {
   return ['/ws/instances', `/ws/instances/${name}/logs`, '/ws/messages?instance=x'];
 }
 
-describe('seed 002 keepalive and lifecycle', () => {
+describe('the control-plane contract keepalive and lifecycle', () => {
   it('ws_keepalive: a ping is answered with a pong within 5 s on every endpoint', async () => {
     h = await startHarness();
     for (const path of await threeStreams()) {

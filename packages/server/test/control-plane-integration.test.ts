@@ -1,4 +1,4 @@
-// Seed 002's integration tests and whole-control-plane checks: every lifecycle action's delta, an external writer
+// The control-plane contract's integration tests and whole-control-plane checks: every lifecycle action's delta, an external writer
 // streamed live, many clients agreeing, REST polling alongside the streams, a planted secret found nowhere it must
 // not be, and a server restart on the same data dir restarting what was running.
 

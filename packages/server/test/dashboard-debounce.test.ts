@@ -1,4 +1,4 @@
-// Seed 003 "Unit tests for debouncing" and "broadcaster registration/unregistration": the DashboardBroadcaster with
+// The workspace-dashboard contract "Unit tests for debouncing" and "broadcaster registration/unregistration": the DashboardBroadcaster with
 // an injected clock (fake timers) and connections that record what they are sent.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,4 @@
-// Seed 003 against the real server: `/ws/dashboard` (and `/ws/sessions`) with real git checkouts in temp dirs and
+// The workspace-dashboard contract against the real server: `/ws/dashboard` (and `/ws/sessions`) with real git checkouts in temp dirs and
 // real session processes — broadcaster registration, debouncing, spawn/dispose/git status propagation, several tabs.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -85,7 +85,7 @@ afterEach(async () => {
 });
 
 describe('broadcaster registration', () => {
-  it('sends config first (no secrets), then the seed 003 workspaces array, on /ws/dashboard and /ws/sessions', async () => {
+  it('sends config first (no secrets), then the workspace-dashboard workspaces array, on /ws/dashboard and /ws/sessions', async () => {
     await srv.close();
     token = 'secret-token-xyz';
     srv = await startTestServer({ gitIntervalSeconds: 0.2, token });
@@ -99,7 +99,7 @@ describe('broadcaster registration', () => {
       });
       expect(JSON.stringify(config)).not.toContain('secret-token-xyz');
       expect(sessions).toEqual({ type: 'sessions', workspaces: (await api.get('/api/sessions')).body });
-      // Seed 003's hook sets `workspaces` from every message, so the config frame carries them too.
+      // The workspace-dashboard contract's hook sets `workspaces` from every message, so the config frame carries them too.
       expect(config!.workspaces).toEqual(sessions!.workspaces);
     }
     expect((await api.get('/api/sessions')).body).toEqual([

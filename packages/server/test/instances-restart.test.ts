@@ -107,7 +107,7 @@ describe('restart policies', () => {
     const pending = await Promise.all(
       names.map((name) => waitFor(async () => (await view(h, name)).next_restart_at, { message: `${name} pending` })),
     );
-    // The seed 002 frame keeps its fields; the restart bookkeeping follows as the whole instance.
+    // The control-plane frame keeps its fields; the restart bookkeeping follows as the whole instance.
     expect(await ws.next((f) => frame('status_changed', names[0])(f) && f.status === 'crashed')).toEqual({
       type: 'status_changed', name: names[0], status: 'crashed', pid: null, timestamp: expect.any(String),
     });

@@ -1,4 +1,4 @@
-// Seed 004's test list (tests/test_dashboard_websocket.py), each case against the real server: `/ws/{session_id}`,
+// The plan-stream contract's test list (tests/test_dashboard_websocket.py), each case against the real server: `/ws/{session_id}`,
 // real plans run as child processes, and the polling fallback. The manager's bookkeeping is observed through
 // `GET /api/dashboard/plan-subscriptions`.
 

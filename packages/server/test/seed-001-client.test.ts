@@ -1,4 +1,4 @@
-// Seed 001's own WebSocketManager (copied from the seed document, typed) against /ws/agents: it never sends a
+// The 3D client's own WebSocketManager (docs/compatibility.md; its code as that client ships it, typed) against /ws/agents: it never sends a
 // frame, dispatches on `type`, and must see task/document/search events as they are published.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
@@ -61,7 +61,7 @@ afterEach(async () => {
 const publish = (events: unknown) =>
   fetch(`${srv.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
 
-describe('seed 001 client against /ws/agents', () => {
+describe('3D-client client against /ws/agents', () => {
   it('receives task, document and search events by type, with multiple subscribers per type', async () => {
     const seen: Record<string, any[]> = {};
     const second: any[] = [];

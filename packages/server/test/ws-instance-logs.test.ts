@@ -1,4 +1,4 @@
-// Seed 002's `/ws/instances/:name/logs` tests (docs/control-plane.md) on real log files: backlog, new lines, rotation by rename
+// The control-plane contract's `/ws/instances/:name/logs` tests (docs/control-plane.md) on real log files: backlog, new lines, rotation by rename
 // and by truncation, unknown instances and bad backlogs, plus two hundred viewers on one file, a 1 MiB line and a
 // rotation while a viewer is lagging.
 
@@ -21,7 +21,7 @@ async function instance(): Promise<{ name: string; log: string }> {
 }
 
 /**
- * A log frame as seed 002 defines it: the resume position (`file`, `offset`, docs/control-plane.md "Exact log
+ * A log frame as the control-plane contract defines it: the resume position (`file`, `offset`, docs/control-plane.md "Exact log
  * resume") is an added field, checked to be there and then left out.
  */
 function seedShape(f: Frame): Frame {

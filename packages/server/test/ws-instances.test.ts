@@ -1,4 +1,4 @@
-// Seed 002's `/ws/instances` tests (docs/control-plane.md): upgrade, snapshot, deltas on create/start/archive, the
+// The control-plane contract's `/ws/instances` tests (docs/control-plane.md): upgrade, snapshot, deltas on create/start/archive, the
 // include_archived toggle and the lag → re-snapshot rule, against a real server with real child processes.
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Seed 002's `/ws/messages` tests (docs/control-plane.md): snapshot of recent events, deltas on send/ack/fail, the instance and
+// The control-plane contract's `/ws/messages` tests (docs/control-plane.md): snapshot of recent events, deltas on send/ack/fail, the instance and
 // correlation filters, metadata-only frames; and the messages REST around them.
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// `switchboard tui`: the terminal dashboard (README.md#dashboard, seed 000) against a running server.
+// `switchboard tui`: the terminal dashboard (README.md#dashboard) against a running server.
 
 import type { Command } from 'commander';
 import { defineClientOptions, resolveServerTarget } from '../client-options';

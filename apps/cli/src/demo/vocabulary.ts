@@ -1,7 +1,7 @@
 // Words the fleet simulator builds its events from: session names, agent roles, tool calls, documents, queries.
 // Kept apart from the engine so the engine reads as a state machine.
 
-/** Agent runtimes a session can target (the seeds' tools). */
+/** Agent runtimes a session can target (the tools of the original clients, docs/compatibility.md). */
 export const TARGETS = ['claude', 'codex', 'gemini'] as const;
 export type Target = (typeof TARGETS)[number];
 

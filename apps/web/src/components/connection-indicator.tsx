@@ -1,4 +1,4 @@
-// The header's connection indicator (docs/architecture.md, seed 002): Live, Connecting, Reconnecting in Ns,
+// The header's connection indicator (docs/architecture.md): Live, Connecting, Reconnecting in Ns,
 // "Live updates unavailable — polling", or Offline; and, when the page is behind the fleet (it applies events that
 // were appended seconds ago, or has changes not yet rendered), by how much.
 

@@ -1,5 +1,5 @@
 // Turns live events into toasts: task completions and failures, agent failures and permission requests,
-// documents indexed and searches completed (seed 001), plan outcomes.
+// documents indexed and searches completed (the 3D-client contract), plan outcomes.
 
 import type { SwitchboardEvent } from '@switchboard/client';
 import { useEvent } from '@switchboard/react';

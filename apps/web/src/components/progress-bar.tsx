@@ -1,4 +1,4 @@
-// A labelled progress bar (seed 001: agent activity with progress bars).
+// A labelled progress bar (the 3D-client contract: agent activity with progress bars).
 
 export function ProgressBar({ percent, status, label }: { percent: number; status?: string; label: string }) {
   const p = Math.max(0, Math.min(100, Math.round(percent)));

@@ -1,4 +1,4 @@
-// Toast notifications (seed 001): success / error / info, stacked newest on top, auto-dismissed, closable.
+// Toast notifications (the 3D-client contract): success / error / info, stacked newest on top, auto-dismissed, closable.
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 

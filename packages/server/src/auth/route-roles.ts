@@ -1,5 +1,5 @@
 // The one table of what each request needs (docs/protocol.md, "Auth"): the role, and for a token with a `topics`
-// claim, the topic families whose data the route shows or changes. Reads need `read`; appending events and
+// claim, the topic families whose datthe route shows or changes. Reads need `read`; appending events and
 // answering messages need `publish`; anything that can run a command needs `control`; a write route missing from
 // the table needs `admin`, so a new route stays closed to narrower tokens until it is placed here.
 

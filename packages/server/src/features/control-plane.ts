@@ -1,4 +1,4 @@
-// The control plane of seed 002 (docs/control-plane.md) as one feature: the instance supervisor and its REST, inter-agent
+// The control plane of the control-plane contract (docs/control-plane.md) as one feature: the instance supervisor and its REST, inter-agent
 // messages and their REST, and the three streams `/ws/instances`, `/ws/instances/:name/logs`, `/ws/messages`.
 
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Feature: plans (docs/workspaces-and-plans.md, seed 004): REST, the step runner and the `/ws/{session_id}` plan stream.
+// Feature: plans (docs/workspaces-and-plans.md): REST, the step runner and the `/ws/{session_id}` plan stream.
 
 import type { Feature } from '../app';
 import { PlanRunner } from '../plans/plan-runner';

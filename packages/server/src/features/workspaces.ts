@@ -1,4 +1,4 @@
-// Feature: workspaces and their sessions (docs/workspaces-and-plans.md, seed 003): REST, the git refresh loop and `/ws/dashboard`.
+// Feature: workspaces and their sessions (docs/workspaces-and-plans.md): REST, the git refresh loop and `/ws/dashboard`.
 // Sessions run as supervised instances, so this feature needs the control plane registered before it.
 
 import type { Feature } from '../app';

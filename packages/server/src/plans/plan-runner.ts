@@ -1,4 +1,4 @@
-// Runs plans (docs/workspaces-and-plans.md, seed 004): each step a `/bin/sh -c` child process in its own process group, in order; output
+// Runs plans (docs/workspaces-and-plans.md): each step a `/bin/sh -c` child process in its own process group, in order; output
 // appended as `plan.step_output` chunks as it is printed; a failure skips the remaining steps; cancel kills the
 // running step's group. Every change is a `plan.*` event; the `plans` projection is the only state.
 

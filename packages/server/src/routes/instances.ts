@@ -72,7 +72,7 @@ export function registerInstancesApi(app: App, supervisor: Supervisor): void {
   const act = async (action: InstanceAction, name: string, body?: unknown): Promise<Answer> => {
     const orphan = cluster ? supervisor.get(name) : undefined;
     if (orphan?.orphaned_at && !supervisor.isOwned(name)) {
-      // A seed 002 client knows only start: on an orphan it adopts (when no env value is needed).
+      // A control-plane client knows only start: on an orphan it adopts (when no env value is needed).
       if (action === 'start' || action === 'restart') return adopt(name, {}, true);
       throw new SwitchboardError(
         'invalid_state',

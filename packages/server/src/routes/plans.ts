@@ -1,4 +1,4 @@
-// REST of plans (docs/workspaces-and-plans.md, seed 004): create, run, cancel, read, the polling fallback with `X-Poll-Interval: 2`, and
+// REST of plans (docs/workspaces-and-plans.md): create, run, cancel, read, the polling fallback with `X-Poll-Interval: 2`, and
 // the seed's direct message to one session's plan-stream connections.
 
 import { stat } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { fieldError, objectBody, optionalString, requiredString, type Body } fro
 import type { PlanInput, PlanRunner } from '../plans/plan-runner';
 import type { PlanSubscriptions } from '../streams/plans';
 
-/** Seconds a polling client should wait between polls (seed 004). */
+/** Seconds a polling client should wait between polls (the plan-stream contract). */
 export const PLAN_POLL_INTERVAL_SECONDS = 2;
 /** Most steps one plan may have. @default 100 */
 const MAX_PLAN_STEPS = 100;
@@ -68,7 +68,7 @@ export function registerPlansApi(app: App, runner: PlanRunner, subs: PlanSubscri
     };
   });
 
-  // Seed 004's send_to_session: a direct frame to the connections of one `/ws/{session_id}`.
+  // The plan-stream contract's send_to_session: a direct frame to the connections of one `/ws/{session_id}`.
   router.post('/api/dashboard/sessions/:session_id/send', async (req) => {
     const frame = objectBody(await req.body());
     requiredString(frame, 'type', { max: 100 });

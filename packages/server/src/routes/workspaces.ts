@@ -1,5 +1,5 @@
-// REST of workspaces and their sessions (docs/workspaces-and-plans.md, seed 003): register/remove checkouts, spawn/dispose/patch sessions,
-// and `GET /api/sessions`, the seed 003 workspaces array.
+// REST of workspaces and their sessions (docs/workspaces-and-plans.md): register/remove checkouts, spawn/dispose/patch sessions,
+// and `GET /api/sessions`, the workspace-dashboard workspaces array.
 
 import { listWorkspaces, toSeedWorkspace } from '@switchboard/projections';
 import { SwitchboardError } from '@switchboard/protocol';

@@ -1,4 +1,4 @@
-// `/ws/dashboard` and its alias `/ws/sessions` (docs/workspaces-and-plans.md, seed 003): a `config` frame, then the full seed 003
+// `/ws/dashboard` and its alias `/ws/sessions` (docs/workspaces-and-plans.md): a `config` frame, then the full the workspace-dashboard contract
 // workspaces array as a `sessions` frame on connect and after every `workspace.*` change, debounced per connection
 // (at most one frame per 500 ms, the last change always sent). Client frames other than ping are ignored.
 
@@ -9,7 +9,7 @@ import type { WsConnection } from '../ws/connection';
 import { encodeTextFrame } from '../ws/frame-encoding';
 import type { StreamHandler } from '../ws/stream';
 
-/** Minimum gap between two `sessions` frames on one connection (seed 003 "Debouncing"). @default 500 */
+/** Minimum gap between two `sessions` frames on one connection (the workspace-dashboard contract "Debouncing"). @default 500 */
 export const DASHBOARD_DEBOUNCE_MS = 500;
 
 interface DashboardConn {
@@ -119,7 +119,7 @@ export function registerDashboardStream(app: App): DashboardBroadcaster {
   const handler: StreamHandler = {
     idleRule: false,
     open(conn) {
-      // Seed 003's hook runs `setWorkspaces(data.workspaces)` on every message, the config frame included: carrying
+      // The workspace-dashboard contract's hook runs `setWorkspaces(data.workspaces)` on every message, the config frame included: carrying
       // the workspaces here too keeps that unchanged client from ever holding `undefined`.
       conn.send({ type: 'config', config: dashboardConfig(app.config, app.cluster?.nodeId), workspaces: listWorkspaces(app.log.state.workspaces) });
       broadcaster.register(conn);

@@ -184,7 +184,7 @@ export function registerEventsStream(app: App): EventsFanout {
   }
 
   app.streams.add('/ws/events', makeHandler(false));
-  // Seed 001's client never sends a frame: /ws/agents subscribes to everything and skips the idle rule.
+  // The 3D-client contract's client never sends a frame: /ws/agents subscribes to everything and skips the idle rule.
   app.streams.add('/ws/agents', makeHandler(true));
   return fanout;
 }

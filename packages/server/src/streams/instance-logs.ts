@@ -1,4 +1,4 @@
-// `/ws/instances/:name/logs?backlog=N` (docs/control-plane.md, seed 002): `backlog` then `lines` frames continuing exactly where
+// `/ws/instances/:name/logs?backlog=N` (docs/control-plane.md): `backlog` then `lines` frames continuing exactly where
 // it ended, `rotated` when the file is replaced or shrinks. An unknown instance ends with instance_not_found (4404),
 // a bad backlog with invalid_backlog (4400); deleting the instance ends its viewers with instance_not_found. In
 // cluster mode, a node that does not supervise the instance ends with invalid_state naming the owner (4409).

@@ -1,4 +1,4 @@
-// `/ws/instances` (docs/control-plane.md, seed 002): a snapshot of the instances, then one delta per `instance.*` event, in log
+// `/ws/instances` (docs/control-plane.md): a snapshot of the instances, then one delta per `instance.*` event, in log
 // order. `instance_archived` reaches every client (so views can drop it); other deltas about an archived instance
 // reach only clients that include archived ones. `set_include_archived` is answered with a fresh snapshot, and a
 // client that lagged gets one (marked `reason: "lagged"`) instead of the deltas it missed.
@@ -72,7 +72,7 @@ function instanceOf(app: App, name: string): InstanceView | undefined {
   return Object.hasOwn(all, name) ? all[name] : undefined;
 }
 
-/** The seed 002 frame for an `instance.*` event, and whether only clients including archived ones get it. */
+/** The control-plane frame for an `instance.*` event, and whether only clients including archived ones get it. */
 export function toDelta(
   e: Pick<StoredEvent, 'topic' | 'ts' | 'data'>,
   archived: Set<string>,
@@ -105,7 +105,7 @@ export function toDelta(
     case 'instance.deleted':
       archived.delete(name);
       return { frame: { type: 'instance_deleted', name, timestamp }, archivedOnly: wasArchived };
-    // Restart bookkeeping has no seed 002 frame: the whole instance carries `next_restart_at`.
+    // Restart bookkeeping has no control-plane frame: the whole instance carries `next_restart_at`.
     case 'instance.restart_scheduled':
     case 'instance.restart_cancelled':
     case 'instance.adopted':
@@ -125,7 +125,7 @@ const ORPHAN_REASONS: ReadonlySet<string> = new Set(['owner_lost', 'owner_back',
 /**
  * After a `status_changed` of an instance with a restart policy (or automatic restarts behind it, or whose cluster
  * node was lost, came back or was replaced), the whole instance follows as `instance_updated`, so views get
- * `restart_count`, `status_reason`, `orphaned_at` and the cleared `next_restart_at` while the seed 002
+ * `restart_count`, `status_reason`, `orphaned_at` and the cleared `next_restart_at` while the control-plane
  * `status_changed` frame keeps its exact fields.
  */
 export function restartFollowUp(e: Pick<StoredEvent, 'topic' | 'ts' | 'data'>, lookup: (name: string) => InstanceView | undefined): InstancesServerFrame | null {

@@ -1,4 +1,4 @@
-// `/ws/messages?instance=&correlation_id=` (docs/control-plane.md, seed 002): a snapshot of recent message events, then a
+// `/ws/messages?instance=&correlation_id=` (docs/control-plane.md): a snapshot of recent message events, then a
 // `message_event` frame per `message.*` event, both with the filters applied. Frames carry metadata only: the
 // payload is not in the events this stream is built from.
 

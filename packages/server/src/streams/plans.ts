@@ -1,4 +1,4 @@
-// `/ws/{session_id}` (docs/workspaces-and-plans.md, seed 004): the catch-all plan stream. A connection registers under its session id,
+// `/ws/{session_id}` (docs/workspaces-and-plans.md): the catch-all plan stream. A connection registers under its session id,
 // subscribes to plans by id — answered with `subscribed` and the plan's current state (`plan_state`) — and then
 // receives `step_status`, `step_output`, `plan_completed` and `plan_failed` frames, derived from the `plan.*` events
 // of the log (so in log order, each after the state it follows). Closed connections leave every index at once.
@@ -122,7 +122,7 @@ export class PlanSubscriptions {
   }
 }
 
-/** The seed 004 frame of a `plan.*` event (`plan.created` has none), with the event's `ts` as `timestamp`. */
+/** The plan-stream frame of a `plan.*` event (`plan.created` has none), with the event's `ts` as `timestamp`. */
 export function planFrame(event: Pick<StoredEvent, 'topic' | 'data' | 'ts'>): { planId: string; frame: Record<string, unknown> } | null {
   const d = event.data as Record<string, unknown> | null;
   if (!d || typeof d.plan_id !== 'string') return null;
@@ -145,7 +145,7 @@ export function planFrame(event: Pick<StoredEvent, 'topic' | 'data' | 'ts'>): { 
   }
 }
 
-/** A plan's current state as seed 004 frames: a `step_status` per step, then the end frame if it ended. */
+/** A plan's current state as plan-stream frames: a `step_status` per step, then the end frame if it ended. */
 export function planStateFrames(plan: PlanView): Record<string, unknown>[] {
   const timestamp = plan.updated_at;
   const frames: Record<string, unknown>[] = plan.steps.map((s, i) => ({
@@ -188,7 +188,7 @@ export function registerPlansStream(app: App): PlanSubscriptions {
   });
 
   const handler: StreamHandler = {
-    // Seed 004's clients may never send a frame: no idle rule; protocol pings reap dead peers (docs/protocol.md#shared-websocket-rules).
+    // The plan-stream contract's clients may never send a frame: no idle rule; protocol pings reap dead peers (docs/protocol.md#shared-websocket-rules).
     idleRule: false,
     open(conn, { params }) {
       subs.connect(conn, params.session_id!);

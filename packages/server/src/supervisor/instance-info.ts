@@ -28,7 +28,7 @@ export function toInstanceInfo(v: InstanceView): InstanceInfo {
     restart_count: v.restart_count ?? 0,
     next_restart_at: v.next_restart_at ?? null,
     status_reason: v.status_reason ?? null,
-    // Cluster mode only, so single-node answers keep their seed 002 shape.
+    // Cluster mode only, so single-node answers keep their control-plane shape.
     ...(v.node_id !== undefined ? { node_id: v.node_id, orphaned_at: v.orphaned_at ?? null } : {}),
   };
 }

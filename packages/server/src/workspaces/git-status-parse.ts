@@ -1,5 +1,5 @@
 // Pure parsers of git's machine output (no I/O): `git status --porcelain=v2 --branch -z` and `git diff --numstat`,
-// so the workspace git fields of seed 003 can be table-tested without a repository.
+// so the workspace git fields of the workspace-dashboard contract can be table-tested without a repository.
 
 /** What `git status --porcelain=v2 --branch -z` says about a checkout. */
 export interface PorcelainStatus {
@@ -101,7 +101,7 @@ export function countTextLines(content: Buffer): number {
   return content[content.length - 1] === 10 ? n : n + 1;
 }
 
-/** `short_repo` of seed 003: the repository's last path segment without `.git` (`git@host:u/repo.git` → `repo`). */
+/** `short_repo` of the workspace-dashboard contract: the repository's last path segment without `.git` (`git@host:u/repo.git` → `repo`). */
 export function shortRepoName(repo: string): string {
   const trimmed = repo.replace(/[/\\]+$/, '');
   const last = trimmed.split(/[/\\:]/).pop() ?? trimmed;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { WorkspaceGitStatus } from '@switchboard/projections';
 import { countTextLines, parseNumstat, parsePorcelainV2, shortRepoName } from './git-status-parse';
 
-/** The git-derived fields of a seed 003 workspace. */
+/** The git-derived fields of a workspace-dashboard workspace. */
 export type WorkspaceGitInfo = WorkspaceGitStatus & { repo: string; branch: string; short_repo: string };
 
 /** Longest a single git command may run before it is killed. @default 15000 */

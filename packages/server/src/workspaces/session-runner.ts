@@ -1,4 +1,4 @@
-// What the workspace service needs from whatever runs the processes behind sessions (docs/workspaces-and-plans.md, seed 003), and how a
+// What the workspace service needs from whatever runs the processes behind sessions (docs/workspaces-and-plans.md), and how a
 // session's instance is named. The runner in use is SupervisorSessionRunner: sessions are supervised instances.
 
 import { randomBytes } from 'node:crypto';

@@ -36,7 +36,7 @@ export class SupervisorSessionRunner implements SessionRunner {
 
   async spawn({ id, cwd, command }: { id: string; cwd: string; command: string }): Promise<{ instance: string }> {
     const name = sessionInstanceName(id);
-    // args null: the supervisor runs `command` under `/bin/sh -c`, as seed 003 sessions always did.
+    // args null: the supervisor runs `command` under `/bin/sh -c`, as the workspace-dashboard contract sessions always did.
     await this.supervisor.create({ name, nickname: null, command, args: null, cwd, env: {}, port: null });
     try {
       // A process that cannot start (cwd gone, …) leaves the instance `crashed` with the reason in its log; only a

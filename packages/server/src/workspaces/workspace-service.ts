@@ -1,4 +1,4 @@
-// Workspaces and their sessions (docs/workspaces-and-plans.md, seed 003): registration, spawn/dispose through a SessionRunner (sessions
+// Workspaces and their sessions (docs/workspaces-and-plans.md): registration, spawn/dispose through a SessionRunner (sessions
 // are supervised instances), the git refresh loop and the session activity check. Every change is a `workspace.*`
 // (and `session.*`) event in the log; the `workspaces` projection is the only state, so REST, /ws/dashboard and
 // /ws/events all read the same thing.
@@ -33,7 +33,7 @@ export interface SessionPatch {
   nudge_summary?: string;
 }
 
-/** A session as spawn and PATCH answer it: the seed 003 fields, its workspace and the instance that runs it. */
+/** A session as spawn and PATCH answer it: the workspace-dashboard fields, its workspace and the instance that runs it. */
 export type SessionAnswer = WorkspaceSessionView & { workspace_id: string; instance: string };
 
 export class WorkspaceService {
@@ -119,7 +119,7 @@ export class WorkspaceService {
     if (this.get(id)) await this.log.append([{ topic: 'workspace.removed', data: { id } }]);
   }
 
-  /** Start a session in a workspace as a new instance; answers its seed 003 view. */
+  /** Start a session in a workspace as a new instance; answers its the workspace-dashboard contract view. */
   async spawn(input: { workspace_id: string; target: string; command: string; nickname?: string }): Promise<SessionAnswer> {
     const ws = this.require(input.workspace_id);
     const st = await stat(ws.path).catch(() => null);
@@ -201,7 +201,7 @@ export class WorkspaceService {
     });
   }
 
-  /** Bring `running` and `last_output_at` of every session up to date (seed 003: log mtime, throttled). */
+  /** Bring `running` and `last_output_at` of every session up to date (the workspace-dashboard contract: log mtime, throttled). */
   checkActivity(): Promise<void> {
     // One pass at a time (overlapping passes would append the same change twice); a call during a pass gets a
     // follow-up pass, so an exit's last output is never missed.

@@ -15,7 +15,7 @@ export interface StreamContext {
 }
 
 export interface StreamHandler {
-  /** Whether the idle rule applies (docs/protocol.md#shared-websocket-rules: /ws/events and the seed 002 endpoints). */
+  /** Whether the idle rule applies (docs/protocol.md#shared-websocket-rules: /ws/events and the control-plane endpoints). */
   idleRule: boolean;
   /** Called once the upgrade completed; may send the first frames or fail the connection. */
   open(conn: WsConnection, ctx: StreamContext): void;

@@ -1,4 +1,4 @@
-// The instances table's state, folded from `/ws/instances` frames (docs/control-plane.md, seed 002). Pure.
+// The instances table's state, folded from `/ws/instances` frames (docs/control-plane.md). Pure.
 
 import { getOwn, type InstanceInfo, type InstanceStatus } from '@switchboard/protocol';
 import type { StreamFrame } from '@switchboard/react';

@@ -1,4 +1,4 @@
-// Instances (seed 002 SPA): create, a live table with lifecycle actions, and the log tail of the selected one.
+// Instances (the control-plane contract's SPA): create, a live table with lifecycle actions, and the log tail of the selected one.
 
 import { useEffect, useState } from 'react';
 import { StreamNote } from '../../components/stream-note';

@@ -1,5 +1,5 @@
-// Instances, live from `/ws/instances` (docs/control-plane.md, seed 002): a snapshot, then deltas; REST polling of
-// `GET /api/instances` every 5 s after 3 failed connects (seed 002's original interval).
+// Instances, live from `/ws/instances` (docs/control-plane.md): a snapshot, then deltas; REST polling of
+// `GET /api/instances` every 5 s after 3 failed connects (the control-plane contract's original interval).
 
 import type { InstanceInfo } from '@switchboard/protocol';
 import { useLiveStream } from '@switchboard/react';

@@ -1,4 +1,4 @@
-// Messages (seed 002): inter-agent message transitions, live, filtered by instance and correlation id.
+// Messages (the control-plane contract): inter-agent message transitions, live, filtered by instance and correlation id.
 
 import { useState } from 'react';
 import { StatusBadge } from '../../components/status-badge';

@@ -1,4 +1,4 @@
-// The overview (seed 000/001): stats bar, sessions, agents, tasks with progress bars and the activity feed.
+// The overview (the terminal-dashboard and 3D-client contracts): stats bar, sessions, agents, tasks with progress bars and the activity feed.
 
 import { StatsBar } from './stats-bar';
 import { SessionList } from './session-list';

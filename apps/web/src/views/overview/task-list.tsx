@@ -1,4 +1,4 @@
-// Tasks with progress bars (seed 001's agent activity): running first, then the latest finished ones.
+// Tasks with progress bars (the 3D-client contract's agent activity): running first, then the latest finished ones.
 
 import { memo } from 'react';
 import { useStore } from '@switchboard/react';

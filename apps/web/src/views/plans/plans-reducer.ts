@@ -1,4 +1,4 @@
-// Live plans, folded from `/ws/{session_id}` frames (docs/workspaces-and-plans.md, seed 004; `plan_state` answers each subscribe) and
+// Live plans, folded from `/ws/{session_id}` frames (docs/workspaces-and-plans.md; `plan_state` answers each subscribe) and
 // the polling fallback's reads. Pure.
 
 import type { PlanStatus, PlanStepStatus, PlanView } from '@switchboard/projections';

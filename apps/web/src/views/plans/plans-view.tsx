@@ -1,4 +1,4 @@
-// Plans (seed 004): create, the list, and the selected plan's live steps and output.
+// Plans (the plan-stream contract): create, the list, and the selected plan's live steps and output.
 
 import { PlanDetail } from './plan-detail';
 import { PlanForm } from './plan-form';

@@ -1,4 +1,4 @@
-// Live steps and output of plans, from this tab's `/ws/{session_id}` (docs/workspaces-and-plans.md, seed 004): subscribe per plan,
+// Live steps and output of plans, from this tab's `/ws/{session_id}` (docs/workspaces-and-plans.md): subscribe per plan,
 // answered with the plan's `plan_state`, then `step_status`, `step_output`, `plan_completed`, `plan_failed` — so the
 // state when a plan is opened comes in order on the same socket, with no REST read to race it. The fallback polls
 // `GET /api/dashboard/plan/:id/poll` (its X-Poll-Interval: 2 s).

@@ -1,4 +1,4 @@
-// Workspaces (seed 003): git status and sessions, live from `/ws/sessions`, with spawn, dispose and nicknames.
+// Workspaces (the workspace-dashboard contract): git status and sessions, live from `/ws/sessions`, with spawn, dispose and nicknames.
 
 import { useSessionsWebSocket } from '@switchboard/react';
 import { StreamNote } from '../../components/stream-note';
