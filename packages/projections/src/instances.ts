@@ -2,13 +2,13 @@
 // the source of truth behind `GET /api/instances` and the `/ws/instances` snapshot, so it survives restarts with
 // the log. It holds env keys only: env values never reach an event or a projection.
 
-import type { InstanceStatus, RestartPolicy } from '@switchboard/protocol';
+import { RESTART_POLICIES, type InstanceStatus, type InstanceSupervision, type RestartPolicy } from '@switchboard/protocol';
 import { dataOf, numberField, stringField, stringsField, type Data } from './event-data';
 import { compact, getRecord, putRecord, removeRecord } from './records';
 import type { FleetState, SliceReducer } from './state';
 
 /** One instance as the projection holds it. A type alias (not an interface) so it fits the opaque slice type. */
-export type InstanceView = {
+export type InstanceView = InstanceSupervision & {
   name: string;
   nickname: string | null;
   command: string;
@@ -28,20 +28,6 @@ export type InstanceView = {
   updated_at: string;
   /** When the last run became `running`. */
   started_at: string | null;
-  /** Restart policy (docs/control-plane.md "Restart policies"). */
-  restart: RestartPolicy;
-  /** Wait between SIGTERM and SIGKILL on stop; null: the server's default. */
-  stop_grace_ms: number | null;
-  /** Automatic restarts since a person last started the instance. */
-  restart_count: number;
-  /** When the pending automatic restart runs; null when none is pending. */
-  next_restart_at: string | null;
-  /** The `reason` of the last status change. */
-  status_reason: string | null;
-  /** Cluster mode: the node supervising the instance (it holds its files); changed by `instance.adopted`. */
-  node_id?: string;
-  /** Cluster mode: when the cluster saw the supervising node die (`reason: "owner_lost"`); null once it is back or adopted. */
-  orphaned_at?: string | null;
   /** The status the instance had when its node was lost, so the node coming back knows what to start again. */
   orphaned_status?: InstanceStatus | null;
 };
@@ -88,7 +74,7 @@ export type InstanceRestartScheduledData = {
 /** `instance.restart_cancelled` data: a pending automatic restart will not run (`reason`: `policy`). */
 export type InstanceRestartCancelledData = { name: string; reason: string };
 
-const POLICIES: ReadonlySet<string> = new Set<RestartPolicy>(['no', 'on-failure', 'always']);
+const POLICIES: ReadonlySet<string> = new Set<string>(RESTART_POLICIES);
 /** Reasons of a start a person asked for: they lift a crash-loop stop and reset the restart count. */
 const PERSON_STARTS: ReadonlySet<string> = new Set(['user', 'restart']);
 

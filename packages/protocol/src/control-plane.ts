@@ -32,26 +32,11 @@ export const RESTART_POLICIES: readonly RestartPolicy[] = ['no', 'on-failure', '
 /** Largest per-instance `stop_grace_ms`. @default 600000 */
 export const MAX_STOP_GRACE_MS = 600_000;
 
-/** An instance as the API and the `/ws/instances` snapshot show it: env values are masked. */
-export interface InstanceInfo {
-  name: string;
-  nickname: string | null;
-  status: InstanceStatus;
-  /** null unless running. */
-  pid: number | null;
-  port: number | null;
-  archived_at: string | null;
-  command: string;
-  /** null: `command` runs through `/bin/sh -c`; an array: `command` is the executable, no shell. */
-  args: string[] | null;
-  cwd: string | null;
-  /** Every key of the environment, each value shown as ENV_VALUE_MASK. */
-  env: Record<string, string>;
-  /** Exit code of the last run, null while running or when it ended by a signal. */
-  exit_code: number | null;
-  created_at: string;
-  updated_at: string;
-  started_at: string | null;
+/**
+ * What supervision adds to an instance (docs/control-plane.md "Restart policies"), the same in the API, the
+ * `/ws/instances` frames and the projection. A type alias, so the projection's view stays an opaque-slice record.
+ */
+export type InstanceSupervision = {
   /** Restart policy; `no` unless set on create or PATCH. */
   restart: RestartPolicy;
   /** Wait between SIGTERM and SIGKILL on stop; null: the server's default. */
@@ -72,6 +57,28 @@ export interface InstanceInfo {
    * `stopped`) with `status_reason: "owner_lost"` until its node comes back or another node adopts it.
    */
   orphaned_at?: string | null;
+};
+
+/** An instance as the API and the `/ws/instances` snapshot show it: env values are masked. */
+export interface InstanceInfo extends InstanceSupervision {
+  name: string;
+  nickname: string | null;
+  status: InstanceStatus;
+  /** null unless running. */
+  pid: number | null;
+  port: number | null;
+  archived_at: string | null;
+  command: string;
+  /** null: `command` runs through `/bin/sh -c`; an array: `command` is the executable, no shell. */
+  args: string[] | null;
+  cwd: string | null;
+  /** Every key of the environment, each value shown as ENV_VALUE_MASK. */
+  env: Record<string, string>;
+  /** Exit code of the last run, null while running or when it ended by a signal. */
+  exit_code: number | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
 }
 
 // ---- /ws/instances ----
