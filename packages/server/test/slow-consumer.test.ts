@@ -99,8 +99,8 @@ describe('slow consumers', () => {
     const slowSocket = (slow.ws as any)._socket;
     slowSocket.pause();
     const fleet = publishSteadily(20); // ~2 000 events/s, ~2 MB/s
-    // Paused for three seconds: megabytes the reader will never need.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Paused while ~6 MB are published (three seconds on a quiet machine): megabytes the reader will never need.
+    await waitFor(() => fleet.head() >= 6000, { timeoutMs: 20_000, message: '6 000 events published while paused' });
     const headAtResume = srv.server.log.head;
     const readBeforeResume = slow.frames.length;
     const resumedAt = Date.now();
@@ -145,8 +145,10 @@ describe('slow consumers', () => {
     const fleet = publishSteadily(20);
     const first = await slow.next((f) => f.type === 'snapshot' && f.reason === 'lagged', 5000);
     const detectedAfter = Date.now() - startedAt;
-    // Keep going: it keeps getting snapshots, each recent, and the connection survives many heartbeat intervals.
-    await new Promise((r) => setTimeout(r, 4000));
+    // Keep going: it keeps getting snapshots, each recent, and the connection survives many heartbeat intervals
+    // (another ~8 MB: four seconds on a quiet machine, eight heartbeats).
+    const mark = fleet.head();
+    await waitFor(() => fleet.head() >= mark + 8000, { timeoutMs: 20_000, message: '8 000 more events published' });
     const snapshots = slow.frames.filter((f) => f.type === 'snapshot' && f.reason === 'lagged');
     const lastSnapshot = snapshots.at(-1)!;
     const headNow = srv.server.log.head;
